@@ -1,0 +1,116 @@
+/**
+ * The seam between the backend-agnostic core and a backend. A backend is a small driver of
+ * atomic primitives; the core adds retry, wake-up, timeout, renewal, loss detection, the
+ * handle, `withLock` and the Promise API on top. Implement {@link LockDriver} (and a
+ * {@link BackendDescriptor} that hands drivers out) to add a backend.
+ */
+import type { Observable } from 'rxjs';
+
+/** One acquisition's identity on the backend. */
+export interface LockTarget {
+  /** Name of the lock as the user gave it (for error messages). */
+  readonly name: string;
+  /** The backend key, as built by {@link BackendDescriptor.keyFor}. */
+  readonly key: string;
+  /** This acquisition's owner token: random, unique per acquisition. */
+  readonly token: string;
+  /** Time to live in milliseconds, or `null` for a lock that never expires. */
+  readonly expire: number | null;
+}
+
+/** Result of one {@link LockDriver.tryAcquire} call. */
+export type AcquireAttempt =
+  | {
+      readonly acquired: true;
+      /** Strictly increasing per grant of this lock, where the backend can provide it. */
+      readonly fencingToken?: number | bigint;
+    }
+  | {
+      readonly acquired: false;
+      /**
+       * True when the driver left a claim on the backend for this token (e.g. an etcd
+       * waiter key). The core then calls {@link LockDriver.release} when it gives up.
+       */
+      readonly queued?: boolean;
+    };
+
+/**
+ * A signal from {@link LockDriver.watchReleases}: `listening` once, as soon as no release can
+ * be missed any more (e.g. a Redis SUBSCRIBE was confirmed); then `released` whenever the lock
+ * may have become free.
+ */
+export type ReleaseSignal = 'listening' | 'released';
+
+/**
+ * The atomic primitives a backend provides. Every method must be atomic on the server
+ * (no check-then-act across round trips) and must reject with an error (ideally a
+ * `LockBackendError`) rather than hang when the server is unreachable.
+ */
+export interface LockDriver {
+  /** Backend name, for messages (e.g. `redis`). */
+  readonly backend: string;
+
+  /** Create the lock for `target.token` if nobody holds it, with expiry `target.expire` ms. */
+  tryAcquire(target: LockTarget): Promise<AcquireAttempt>;
+
+  /**
+   * Delete the lock (or this token's queued claim) only if it still belongs to
+   * `target.token`. Resolves true if something of ours was deleted, false if nothing of
+   * ours was there (expired, or taken by another owner).
+   */
+  release(target: LockTarget): Promise<boolean>;
+
+  /** Reset the expiry to `target.expire` ms only if the lock still belongs to `target.token`. */
+  extend(target: LockTarget): Promise<boolean>;
+
+  /**
+   * Optional batch form of {@link extend}, used by the renewal scheduler so that holding many
+   * locks costs one round trip per tick (e.g. a Redis pipeline). Same order as `targets`.
+   */
+  extendMany?(targets: readonly LockTarget[]): Promise<boolean[]>;
+
+  /** Whether anyone holds the lock at `key`. */
+  isLocked(key: string): Promise<boolean>;
+
+  /**
+   * Optional release notifications, subscribed once per waiting acquisition for as long as
+   * it waits. Emits `listening` when armed, then `released` when a retry may succeed.
+   * Without it the core polls every `retryInterval`.
+   */
+  watchReleases?(target: LockTarget): Observable<ReleaseSignal>;
+
+  /**
+   * Optional loss notifications for a held lock (e.g. etcd lease loss): the returned
+   * Observable errors (or emits) when the backend knows the lock is gone. Subscribed while held.
+   */
+  watchLoss?(target: LockTarget): Observable<unknown>;
+}
+
+/**
+ * A backend: builds keys and hands out drivers. Registered with `backends.register()`.
+ * `C` is the client type (e.g. an ioredis `Redis`).
+ */
+export interface BackendDescriptor<C = unknown> {
+  /** Unique backend name (e.g. `redis`). */
+  readonly name: string;
+
+  /**
+   * The backend key for a lock. Throws `LockConfigurationError` for a name or namespace the
+   * backend cannot store safely (e.g. one whose keys could collide with another lock's).
+   * Pure: must not touch the network.
+   */
+  keyFor(name: string, namespace: string | null): string;
+
+  /**
+   * The driver for `client` (drivers should be cached per client, so that per-client
+   * resources such as a subscriber connection are shared). With no client, a default client
+   * owned by the backend is used; {@link closeDefaultClients} closes it.
+   */
+  driverFor(client: C | undefined): LockDriver;
+
+  /** Whether `client` is this backend's client type (used to infer the backend from a client). */
+  isClient?(client: unknown): boolean;
+
+  /** Close the default client(s) this backend opened itself. User clients are never closed. */
+  closeDefaultClients?(): Promise<void>;
+}

@@ -1,0 +1,95 @@
+/**
+ * Typed errors. Every error the library raises is a {@link LockError} with a stable
+ * `code`; checks should use the `isLockError`-style guards (or `code`), which keep working
+ * when two copies of the package end up in one process (an `instanceof` would not).
+ */
+
+/** Stable error codes, one per error class. */
+export const LockErrorCode = {
+  GENERIC: 'ELOCK',
+  TIMEOUT: 'ELOCKTIMEOUT',
+  LOST: 'ELOCKLOST',
+  NOT_OWNED: 'ELOCKNOTOWNED',
+  CONFIGURATION: 'ELOCKCONFIG',
+  BACKEND: 'ELOCKBACKEND',
+} as const;
+export type LockErrorCode = (typeof LockErrorCode)[keyof typeof LockErrorCode];
+
+const BRAND = Symbol.for('sherlock-rx.LockError');
+
+/** Base class of every error raised by sherlock-rx. */
+export class LockError extends Error {
+  /** Stable machine-readable code, e.g. `ELOCKTIMEOUT`. */
+  readonly code: LockErrorCode = LockErrorCode.GENERIC;
+  /** Name of the lock concerned, when there is one. */
+  readonly lockName: string | undefined;
+  readonly [BRAND] = true;
+
+  constructor(message: string, options?: { lockName?: string; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.lockName = options?.lockName;
+    this.name = new.target.name;
+  }
+}
+
+/** A blocking acquire did not get the lock within its `timeout`. */
+export class LockTimeoutError extends LockError {
+  override readonly code = LockErrorCode.TIMEOUT;
+}
+
+/**
+ * A lock that was held is no longer held: its expiry passed without renewal, a renewal or
+ * release found it gone or taken by another owner, or the backend reported its loss
+ * (e.g. an etcd lease that expired).
+ */
+export class LockLostError extends LockError {
+  override readonly code = LockErrorCode.LOST;
+}
+
+/** `release()` or `renew()` on a lock this instance does not hold (never acquired, or already released). */
+export class LockNotOwnedError extends LockError {
+  override readonly code = LockErrorCode.NOT_OWNED;
+}
+
+/** Invalid options, lock name or client; raised before anything reaches a backend. */
+export class LockConfigurationError extends LockError {
+  override readonly code = LockErrorCode.CONFIGURATION;
+}
+
+/** The backend failed (connection refused, server error, ...); the driver's error is the `cause`. */
+export class LockBackendError extends LockError {
+  override readonly code = LockErrorCode.BACKEND;
+}
+
+function hasCode(err: unknown, code: LockErrorCode): boolean {
+  return isLockError(err) && err.code === code;
+}
+
+/** True for any error raised by sherlock-rx, even from another copy of the package. */
+export function isLockError(err: unknown): err is LockError {
+  return typeof err === 'object' && err !== null && (err as { [BRAND]?: unknown })[BRAND] === true;
+}
+/** True for a {@link LockTimeoutError}. */
+export const isLockTimeoutError = (err: unknown): err is LockTimeoutError => hasCode(err, LockErrorCode.TIMEOUT);
+/** True for a {@link LockLostError}. */
+export const isLockLostError = (err: unknown): err is LockLostError => hasCode(err, LockErrorCode.LOST);
+/** True for a {@link LockNotOwnedError}. */
+export const isLockNotOwnedError = (err: unknown): err is LockNotOwnedError => hasCode(err, LockErrorCode.NOT_OWNED);
+/** True for a {@link LockConfigurationError}. */
+export const isLockConfigurationError = (err: unknown): err is LockConfigurationError =>
+  hasCode(err, LockErrorCode.CONFIGURATION);
+/** True for a {@link LockBackendError}. */
+export const isLockBackendError = (err: unknown): err is LockBackendError => hasCode(err, LockErrorCode.BACKEND);
+
+/**
+ * Wraps whatever a driver threw into a {@link LockBackendError} (a {@link LockError} passes
+ * through unchanged, so drivers may throw typed errors themselves).
+ */
+export function toBackendError(err: unknown, lockName: string, backend: string, action: string): LockError {
+  if (isLockError(err)) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  return new LockBackendError(`${backend} backend failed to ${action} lock "${lockName}": ${detail}`, {
+    lockName,
+    cause: err,
+  });
+}
