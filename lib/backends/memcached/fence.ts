@@ -1,0 +1,26 @@
+/**
+ * Fencing tokens from a counter item next to the lock (`<key>#fence`).
+ *
+ * Memcached is a cache: the counter can be evicted under memory pressure (or lost in a
+ * restart) like any item. A counter recreated from 1 would hand the next holder a token
+ * lower than the one a stale holder still uses, so a protected resource would accept the
+ * stale holder and refuse the real one. The counter is therefore created at the current time
+ * in microseconds: a recreated counter starts above every token the lost one handed out, as
+ * long as the lost one handed out fewer tokens than microseconds elapsed since its creation
+ * (always, at memcached round-trip speeds) and the clocks of the clients that create it agree
+ * to within the time between the loss and the next grant.
+ */
+import { fenceKeyOf } from './key';
+import { incrementExtras, MemcachedStatusError, Opcode, Status } from './protocol';
+import { send, type MemjsClient } from './send';
+
+/** Increments the lock's fencing counter (creating it if absent) and returns the new value. */
+export async function nextFencingToken(client: MemjsClient, key: string, nowMs: number = Date.now()): Promise<number> {
+  const fenceKey = fenceKeyOf(key);
+  // Expiration 0: the counter must outlive every lock on this key; it is only lost by eviction.
+  const extras = incrementExtras(1n, BigInt(Math.floor(nowMs)) * 1000n, 0);
+  const response = await send(client, { opcode: Opcode.INCREMENT, key: fenceKey, extras });
+  const { status } = response.header;
+  if (status !== Status.OK) throw new MemcachedStatusError(status, Opcode.INCREMENT, fenceKey);
+  return Number(response.val.readBigUInt64BE(0));
+}

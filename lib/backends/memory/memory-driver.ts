@@ -1,0 +1,47 @@
+import { Observable, filter, map, startWith } from 'rxjs';
+import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../driver';
+import type { MemoryStore } from './memory-store';
+
+/**
+ * The in-memory driver. Answers asynchronously (on a microtask), as a network backend would,
+ * so code that works here does not rely on synchronous replies.
+ */
+export class MemoryDriver implements LockDriver {
+  readonly backend = 'memory';
+
+  constructor(readonly store: MemoryStore) {}
+
+  async tryAcquire(t: LockTarget): Promise<AcquireAttempt> {
+    await Promise.resolve();
+    const fence = this.store.add(t.key, t.token, t.expire);
+    return fence === null ? { acquired: false } : { acquired: true, fencingToken: fence };
+  }
+
+  async release(t: LockTarget): Promise<boolean> {
+    await Promise.resolve();
+    return this.store.deleteIfOwner(t.key, t.token);
+  }
+
+  async extend(t: LockTarget): Promise<boolean> {
+    await Promise.resolve();
+    return this.store.extendIfOwner(t.key, t.token, t.expire);
+  }
+
+  async extendMany(targets: readonly LockTarget[]): Promise<boolean[]> {
+    await Promise.resolve();
+    return targets.map((t) => this.store.extendIfOwner(t.key, t.token, t.expire));
+  }
+
+  async isLocked(key: string): Promise<boolean> {
+    await Promise.resolve();
+    return this.store.has(key);
+  }
+
+  watchReleases(t: LockTarget): Observable<ReleaseSignal> {
+    return this.store.releases.pipe(
+      filter((key) => key === t.key),
+      map((): ReleaseSignal => 'released'),
+      startWith<ReleaseSignal>('listening'),
+    );
+  }
+}

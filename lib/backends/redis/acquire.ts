@@ -1,0 +1,40 @@
+/**
+ * Acquire: create the lock key for our token if it is free, and draw a fencing token.
+ */
+import type { AcquireAttempt, LockTarget } from '../driver';
+import type { RedisClient } from './client';
+import { fenceKeyOf } from './keys';
+import { defineScript, runScript, ttlArg } from './scripts';
+
+/**
+ * KEYS[1] lock key, KEYS[2] fencing counter; ARGV[1] token, ARGV[2] TTL in ms ('' = never).
+ * Returns 0 when busy, else the new fencing token.
+ *
+ * - Busy means the key exists with another value. A key of another type (GET fails with
+ *   WRONGTYPE) is also someone else's: Python sherlock's SETNX would fail on it too.
+ * - A key that already holds our token is granted again: ioredis re-sends a command whose reply
+ *   was lost in a reconnect, and the first run may have created the key.
+ * - INCR comes before SET because a failed script keeps its earlier writes: if the counter is
+ *   unusable, nothing is locked.
+ * - A plain SET without PX drops any TTL, which is what `expire: null` means.
+ */
+export const ACQUIRE_SCRIPT = defineScript(
+  'acquire',
+  2,
+  `local holder = redis.pcall('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+local fence = redis.call('INCR', KEYS[2])
+if ARGV[2] == '' then
+  redis.call('SET', KEYS[1], ARGV[1])
+else
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+end
+return fence`,
+);
+
+/** One atomic acquire attempt for `target`. */
+export async function acquire(client: RedisClient, target: LockTarget): Promise<AcquireAttempt> {
+  const reply = await runScript(client, ACQUIRE_SCRIPT, [target.key, fenceKeyOf(target.key), target.token, ttlArg(target.expire)]);
+  const fence = Number(reply);
+  return fence > 0 ? { acquired: true, fencingToken: fence } : { acquired: false };
+}

@@ -1,0 +1,48 @@
+/**
+ * The ioredis client as this backend sees it. Type-only imports: this file is loaded by the
+ * descriptor, which must not load ioredis until a Redis lock is used.
+ */
+import type { Cluster, Redis } from 'ioredis';
+
+/** A client this backend accepts: an ioredis `Redis` or `Cluster`. */
+export type RedisClient = Redis | Cluster;
+
+/**
+ * Whether `value` looks like an ioredis `Redis` or `Cluster` (duck-typed, so it works with any
+ * copy of ioredis and never loads the library).
+ */
+export function isRedisClient(value: unknown): value is RedisClient {
+  if (typeof value !== 'object' || value === null) return false;
+  const c = value as Record<string, unknown>;
+  return (
+    typeof c.defineCommand === 'function' &&
+    typeof c.duplicate === 'function' &&
+    typeof c.pipeline === 'function' &&
+    typeof c.status === 'string'
+  );
+}
+
+/** Whether `client` is a Redis Cluster client. */
+export function isCluster(client: RedisClient): client is Cluster {
+  return (client as { isCluster?: boolean }).isCluster === true;
+}
+
+/**
+ * The `keyPrefix` ioredis prepends to every key (not to pub/sub channels), or `''`.
+ * A Cluster copies `redisOptions.keyPrefix` into its own options.
+ */
+export function keyPrefixOf(client: RedisClient): string {
+  const prefix = (client.options as { keyPrefix?: unknown } | undefined)?.keyPrefix;
+  return typeof prefix === 'string' ? prefix : '';
+}
+
+/**
+ * Whether `s` contains a Redis Cluster hash tag: the text between the first `{` and the first
+ * `}` after it, when not empty. Only such a tag decides the slot of the whole key.
+ */
+export function hasHashTag(s: string): boolean {
+  const open = s.indexOf('{');
+  if (open < 0) return false;
+  const close = s.indexOf('}', open + 1);
+  return close > open + 1;
+}

@@ -1,0 +1,106 @@
+/**
+ * Fail fast while the connection is down. ioredis queues commands while it reconnects and
+ * replays them later (for ~10 s with its default `maxRetriesPerRequest`), so an acquire on a
+ * dead server would hang instead of failing. Acquire-side calls go through {@link ConnectionGuard}.
+ */
+import type { RedisClient } from './client';
+
+/** Client states in which a command would only wait in the offline queue. */
+const DOWN: ReadonlySet<string> = new Set(['close', 'reconnecting', 'end', 'disconnecting']);
+
+/**
+ * Races requests against the client's connection going down. One set of listeners per client
+ * (attached while requests are pending, or always for a client we own), not one per request,
+ * so thousands of concurrent attempts do not trip the EventEmitter leak warning.
+ */
+export class ConnectionGuard {
+  private readonly pending = new Set<(err: unknown) => void>();
+  private lastError: unknown;
+  private attached = false;
+
+  /**
+   * @param client the client to watch.
+   * @param owned true for a client we created: its 'error' events are always listened to (an
+   *   unheard 'error' makes ioredis print to the console), and the last one becomes the cause
+   *   of the next fail-fast error. A user's client is only listened to while requests are pending.
+   */
+  constructor(
+    private readonly client: RedisClient,
+    private readonly owned: boolean,
+  ) {
+    if (owned) this.attach();
+  }
+
+  /**
+   * Runs `send`, but rejects at once when the client is reconnecting or closed, and as soon as
+   * it goes down while the request is pending, with the connection error (e.g. ECONNREFUSED) or
+   * an Error describing the state. The request itself may still run later if ioredis replays it;
+   * callers must be able to undo it (the core's owner-checked release does).
+   */
+  run<T>(send: () => Promise<T>): Promise<T> {
+    const status = this.client.status;
+    if (DOWN.has(status)) return Promise.reject(this.downError(status));
+    return new Promise<T>((resolve, reject) => {
+      const abort = (err: unknown): void => {
+        this.forget(abort);
+        reject(err);
+      };
+      this.pending.add(abort);
+      this.attach();
+      send().then(
+        (value) => {
+          this.forget(abort);
+          resolve(value);
+        },
+        (err: unknown) => {
+          this.forget(abort);
+          reject(err);
+        },
+      );
+    });
+  }
+
+  private forget(abort: (err: unknown) => void): void {
+    this.pending.delete(abort);
+    if (this.pending.size === 0 && !this.owned) this.detach();
+  }
+
+  private downError(status: string): unknown {
+    return (
+      this.lastError ??
+      new Error(`the Redis connection is ${status} (server unreachable?); not waiting for it to come back`)
+    );
+  }
+
+  private readonly onError = (err: unknown): void => {
+    this.lastError = err;
+  };
+
+  private readonly onReady = (): void => {
+    this.lastError = undefined;
+  };
+
+  private readonly onDown = (): void => {
+    const err = this.downError(this.client.status);
+    for (const abort of [...this.pending]) abort(err);
+  };
+
+  private attach(): void {
+    if (this.attached) return;
+    this.attached = true;
+    this.client.on('error', this.onError);
+    this.client.on('ready', this.onReady);
+    this.client.on('reconnecting', this.onDown);
+    this.client.on('end', this.onDown);
+  }
+
+  private detach(): void {
+    if (!this.attached) return;
+    this.attached = false;
+    this.lastError = undefined;
+    this.client.off('error', this.onError);
+    this.client.off('ready', this.onReady);
+    this.client.off('reconnecting', this.onDown);
+    this.client.off('end', this.onDown);
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Redis key and channel names. The lock key is Python sherlock's (`<namespace>_<name>`);
+ * the fencing counter and the release channel are ours.
+ */
+import { LockConfigurationError } from '../../errors';
+import { assertBaseName, sherlockKey } from '../key-format';
+
+/**
+ * The Redis key of a lock: `<namespace>_<name>`, or `<name>` without a namespace (Python
+ * sherlock's format). Names and namespaces containing `{` or `}` are rejected: Redis Cluster
+ * hashes the text between braces (a hash tag), so such a key would not share a slot with its
+ * fencing counter `{<key>}:fence`, and a lock named like another lock's counter would collide
+ * with it.
+ */
+export function redisKeyFor(name: string, namespace: string | null): string {
+  assertBaseName(name, namespace);
+  const parts: Array<[string, string | null]> = [
+    ['lock name', name],
+    ['namespace', namespace],
+  ];
+  for (const [what, value] of parts) {
+    if (value && /[{}]/.test(value)) {
+      throw new LockConfigurationError(
+        `Invalid ${what} ${JSON.stringify(value)} for the redis backend: "{" and "}" are not allowed. ` +
+          'Redis Cluster hashes the text between braces (a hash tag), so the lock key would not share a slot ' +
+          'with its fencing counter "{<key>}:fence", and a lock could be named like another lock\'s counter.',
+        { lockName: name },
+      );
+    }
+  }
+  return sherlockKey(name, namespace);
+}
+
+/**
+ * The fencing counter of the lock at `key`. The braces make Redis Cluster hash only `key`, so
+ * the counter lives in the lock key's slot (the acquire script touches both).
+ */
+export function fenceKeyOf(key: string): string {
+  return `{${key}}:fence`;
+}
+
+/**
+ * The pub/sub channel the release script publishes on. ioredis prefixes keys but not channels,
+ * so the client's `keyPrefix` is part of the name: two apps with different prefixes do not wake
+ * each other.
+ */
+export function releaseChannelOf(keyPrefix: string, key: string): string {
+  return `sherlock-rx:released:${keyPrefix}${key}`;
+}

@@ -1,0 +1,109 @@
+import { Observable, defer, finalize, retry, switchMap, throwError, timeout } from 'rxjs';
+import type { AcquireAttempt } from '../backends/driver';
+import { LockTimeoutError } from '../errors';
+import { AcquisitionClaim } from './acquisition-claim';
+import { monotonicNow } from './clock';
+import { HeldLock } from './held-lock';
+import type { LockContext } from './lock-context';
+import type { LockHandle } from './lock-handle';
+import { ReleaseWaker } from './release-waker';
+import { newOwnerToken } from './token';
+
+/** Per-call options of {@link acquireLock}. */
+export interface AcquireObservableOptions {
+  /**
+   * How long to wait for the lock, in milliseconds; `0` makes exactly one attempt,
+   * `Infinity` waits forever. Defaults to the lock's `timeout`.
+   */
+  timeout?: number;
+}
+
+/** Internal: the lock was busy on one attempt (drives `retry`, never escapes). */
+class LockBusy {
+  constructor(readonly attempt: AcquireAttempt) {}
+}
+
+interface Grant {
+  readonly fencingToken: number | bigint | undefined;
+  readonly sentAt: number;
+}
+
+/**
+ * The engine: a cold Observable that acquires the lock described by `ctx` on subscribe,
+ * retries while it is busy (woken early by release notifications), gives up with
+ * `LockTimeoutError` after `timeout` ms, emits one {@link LockHandle}, holds the lock while
+ * subscribed, and releases it on unsubscribe, error or complete. Errors with
+ * `LockLostError` if the lock is lost while held, `LockBackendError` if the backend fails.
+ */
+export function acquireLock(ctx: LockContext, options: AcquireObservableOptions = {}): Observable<LockHandle> {
+  const waitFor = options.timeout ?? ctx.options.timeout;
+  return defer(() => {
+    const target = { name: ctx.name, key: ctx.key, token: newOwnerToken(), expire: ctx.options.expire };
+    const claim = new AcquisitionClaim(ctx.driver, target);
+    const waker = new ReleaseWaker(ctx.driver, target);
+    const timeoutError = () =>
+      new LockTimeoutError(
+        waitFor === 0
+          ? `Lock "${ctx.name}" is held by another owner.`
+          : `Lock "${ctx.name}" was not acquired within ${waitFor} ms (timeout).`,
+        { lockName: ctx.name },
+      );
+
+    const attempt$ = new Observable<Grant>((subscriber) => {
+      const sentAt = monotonicNow();
+      waker.attemptStarted();
+      // If the subscriber is gone when the answer comes, the claim's release covers a late grant.
+      claim.attempt().then(
+        (attempt) => {
+          if (subscriber.closed) return;
+          if (attempt.acquired) {
+            subscriber.next({ fencingToken: attempt.fencingToken, sentAt });
+            subscriber.complete();
+          } else {
+            subscriber.error(new LockBusy(attempt));
+          }
+        },
+        (err: unknown) => subscriber.error(err),
+      );
+    });
+
+    let grant$ = attempt$.pipe(
+      retry({
+        delay: (err: unknown) => {
+          if (!(err instanceof LockBusy)) return throwError(() => err);
+          if (waitFor === 0) return throwError(timeoutError);
+          return waker.nextAttempt(ctx.options.retryInterval);
+        },
+      }),
+    );
+    if (waitFor > 0 && waitFor !== Infinity) {
+      // `first` only: a plain timeout(ms) would also fire while the lock is held.
+      grant$ = grant$.pipe(timeout({ first: waitFor, with: () => throwError(timeoutError) }));
+    }
+
+    return grant$.pipe(
+      switchMap((grant) => {
+        waker.stop();
+        return hold$(ctx, claim, grant);
+      }),
+      finalize(() => {
+        waker.stop();
+        claim.dispose();
+      }),
+    );
+  });
+}
+
+/** The held phase: emits the handle, stays open while held, releases on teardown. */
+function hold$(ctx: LockContext, claim: AcquisitionClaim, grant: Grant): Observable<LockHandle> {
+  return new Observable<LockHandle>((subscriber) => {
+    const handle = new HeldLock(ctx, claim, grant.fencingToken, grant.sentAt, {
+      lost: (err) => subscriber.error(err),
+      released: () => subscriber.complete(),
+    });
+    subscriber.next(handle);
+    // The subscriber may have left during next() (e.g. firstValueFrom): teardown follows at once.
+    if (!subscriber.closed) handle.startMonitoring();
+    return () => handle.teardown();
+  });
+}

@@ -1,0 +1,188 @@
+import type { Subscription } from 'rxjs';
+import { LockError, LockLostError, toBackendError } from '../errors';
+import type { AcquisitionClaim } from './acquisition-claim';
+import { monotonicNow } from './clock';
+import { debug } from './debug';
+import type { LockContext } from './lock-context';
+import type { LockHandle, LockHandleState } from './lock-handle';
+import { renewalSchedulerFor, type RenewalEntry } from './renewal-scheduler';
+
+/** How the held phase reports the end of a hold to its subscriber. */
+export interface HoldEvents {
+  lost(err: LockLostError): void;
+  released(): void;
+}
+
+/** After a renewal that could not reach the backend, try again this often (ms), until the deadline. */
+const RENEW_RETRY_MIN = 50;
+
+/**
+ * The engine's implementation of {@link LockHandle}: the local validity deadline, automatic
+ * renewal, backend loss notifications and the one release, for one grant.
+ */
+export class HeldLock implements LockHandle, RenewalEntry {
+  readonly name: string;
+  readonly key: string;
+  readonly token: string;
+  private _state: LockHandleState = 'held';
+  private _expiresAt: number | null;
+  private readonly abort = new AbortController();
+  private deadline: NodeJS.Timeout | undefined;
+  private lossWatch: Subscription | undefined;
+  private lostError: LockLostError | undefined;
+  private releaseOutcome: Promise<void> | undefined;
+  private monitoring = false;
+
+  constructor(
+    private readonly ctx: LockContext,
+    private readonly claim: AcquisitionClaim,
+    readonly fencingToken: number | bigint | undefined,
+    /** Monotonic time the granting request was sent: validity counts from there. */
+    grantSentAt: number,
+    private readonly events: HoldEvents,
+  ) {
+    this.name = ctx.name;
+    this.key = ctx.key;
+    this.token = claim.target.token;
+    this._expiresAt = ctx.options.expire === null ? null : grantSentAt + ctx.options.expire;
+  }
+
+  get target() {
+    return this.claim.target;
+  }
+  get state(): LockHandleState {
+    return this._state;
+  }
+  get expiresAt(): number | null {
+    return this._expiresAt;
+  }
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  /** Starts the deadline timer, auto-renewal and the backend's loss watch. */
+  startMonitoring(): void {
+    if (this._state !== 'held' || this.monitoring) return;
+    this.monitoring = true;
+    this.armDeadline();
+    this.scheduleRenewal();
+    this.lossWatch = this.ctx.driver.watchLoss?.(this.target).subscribe({
+      next: () => this.lose(`the ${this.ctx.backend} backend reported it lost`),
+      error: (cause: unknown) => this.lose(`the ${this.ctx.backend} backend reported it lost`, cause),
+    });
+  }
+
+  async renew(): Promise<boolean> {
+    if (this._state !== 'held') return false;
+    const sentAt = monotonicNow();
+    let ours: boolean;
+    try {
+      ours = await this.ctx.driver.extend(this.target);
+    } catch (err) {
+      throw toBackendError(err, this.name, this.ctx.backend, 'renew');
+    }
+    this.renewed(sentAt, ours);
+    return ours && this._state === 'held';
+  }
+
+  release(): Promise<void> {
+    this.releaseOutcome ??= this.releaseOnce();
+    return this.releaseOutcome;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.release();
+  }
+
+  /** Subscriber left: stop everything and release in the background (teardown is synchronous). */
+  teardown(): void {
+    this.stopMonitoring();
+    if (this._state === 'held') {
+      this.release().catch((err: unknown) => debug('release of %s on teardown failed: %s', this.key, err));
+    }
+  }
+
+  /** {@link RenewalEntry}: a renewal sent at `sentAt` came back. */
+  renewed(sentAt: number, stillOurs: boolean): void {
+    if (this._state !== 'held') return;
+    if (!stillOurs) {
+      this.lose('a renewal found it expired or taken by another owner');
+      return;
+    }
+    if (this.ctx.options.expire !== null) {
+      this._expiresAt = Math.max(this._expiresAt ?? 0, sentAt + this.ctx.options.expire);
+    }
+    this.armDeadline();
+    this.scheduleRenewal();
+  }
+
+  /** {@link RenewalEntry}: the backend could not be asked; keep trying until the deadline decides. */
+  failed(err: unknown): void {
+    if (this._state !== 'held' || !this.ctx.options.autoRenew || this._expiresAt === null) return;
+    debug('renewal of %s failed, retrying: %s', this.key, err);
+    const expire = this.ctx.options.expire ?? 0;
+    const retryIn = Math.max(RENEW_RETRY_MIN, expire / 10);
+    renewalSchedulerFor(this.ctx.driver).schedule(this, monotonicNow() + retryIn, 0);
+  }
+
+  private async releaseOnce(): Promise<void> {
+    if (this._state === 'lost') throw this.lostError!;
+    this._state = 'released';
+    this.stopMonitoring();
+    let deleted: boolean;
+    try {
+      deleted = await this.claim.release();
+    } finally {
+      this.abort.abort(new LockError(`Lock "${this.name}" was released.`, { lockName: this.name }));
+      this.events.released();
+    }
+    if (!deleted) {
+      throw new LockLostError(
+        `Lock "${this.name}" was no longer held when released: it expired or was taken by another owner.`,
+        { lockName: this.name },
+      );
+    }
+  }
+
+  private lose(why: string, cause?: unknown): void {
+    if (this._state !== 'held') return;
+    this._state = 'lost';
+    this.lostError = new LockLostError(`Lock "${this.name}" was lost: ${why}.`, { lockName: this.name, cause });
+    this.stopMonitoring();
+    // Best effort: the key may still be ours on the server (e.g. our clock ran ahead).
+    this.claim.dispose();
+    this.abort.abort(this.lostError);
+    this.events.lost(this.lostError);
+  }
+
+  private armDeadline(): void {
+    if (this.deadline) clearTimeout(this.deadline);
+    this.deadline = undefined;
+    if (this._expiresAt === null || !this.monitoring) return;
+    this.deadline = setTimeout(() => {
+      if (this._expiresAt !== null && monotonicNow() >= this._expiresAt) {
+        this.lose(`its expiry (${this.ctx.options.expire} ms) passed without a renewal`);
+      } else {
+        this.armDeadline();
+      }
+    }, Math.max(0, this._expiresAt - monotonicNow()));
+    // Unreferenced: a held lock alone must not keep the process alive.
+    this.deadline.unref();
+  }
+
+  private scheduleRenewal(): void {
+    const expire = this.ctx.options.expire;
+    if (!this.monitoring || !this.ctx.options.autoRenew || expire === null || this._expiresAt === null) return;
+    const interval = expire / 3;
+    renewalSchedulerFor(this.ctx.driver).schedule(this, this._expiresAt - 2 * interval, interval / 4);
+  }
+
+  private stopMonitoring(): void {
+    this.monitoring = false;
+    if (this.deadline) clearTimeout(this.deadline);
+    this.deadline = undefined;
+    renewalSchedulerFor(this.ctx.driver).cancel(this);
+    this.lossWatch?.unsubscribe();
+    this.lossWatch = undefined;
+  }
+}

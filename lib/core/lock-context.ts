@@ -1,0 +1,17 @@
+import type { LockDriver } from '../backends/driver';
+import type { ResolvedLockOptions } from '../options';
+
+/**
+ * Everything the engine needs to know about one lock: resolved once by the facade (or by a
+ * caller of the core), then shared by all acquisitions of that lock.
+ */
+export interface LockContext {
+  /** Lock name as the user gave it. */
+  readonly name: string;
+  /** Backend key built by the backend's `keyFor`. */
+  readonly key: string;
+  /** Backend name, for messages. */
+  readonly backend: string;
+  readonly driver: LockDriver;
+  readonly options: ResolvedLockOptions;
+}

@@ -1,0 +1,107 @@
+import type { LockDriver, LockTarget } from '../backends/driver';
+import { toBackendError } from '../errors';
+import { monotonicNow } from './clock';
+
+/** One held lock that wants renewing. */
+export interface RenewalEntry {
+  readonly target: LockTarget;
+  /** Called with the monotonic time the renewal was sent and whether it was still ours. */
+  renewed(sentAt: number, stillOurs: boolean): void;
+  /** Called when the backend could not be asked. */
+  failed(err: unknown): void;
+}
+
+/**
+ * Renews every auto-renewed lock of one driver from a single timer. Locks due within the
+ * same window go out together (through `extendMany` when the driver has it: one pipeline
+ * for thousands of locks rather than one timer and one request each). Renewing up to a
+ * quarter of an interval early is harmless: validity is counted from the time it was sent.
+ */
+export class RenewalScheduler {
+  private readonly due = new Map<RenewalEntry, { at: number; slack: number }>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+
+  constructor(private readonly driver: LockDriver) {}
+
+  /** Schedules `entry` for renewal at monotonic time `at`, or up to `slack` ms earlier. */
+  schedule(entry: RenewalEntry, at: number, slack: number): void {
+    this.due.set(entry, { at, slack });
+    this.arm();
+  }
+
+  /** Forgets `entry` (released or lost). */
+  cancel(entry: RenewalEntry): void {
+    this.due.delete(entry);
+    if (this.due.size === 0) this.disarm();
+  }
+
+  /** Number of entries waiting (for tests and diagnostics). */
+  get size(): number {
+    return this.due.size;
+  }
+
+  private arm(): void {
+    let next = Infinity;
+    for (const { at } of this.due.values()) next = Math.min(next, at);
+    if (next >= this.timerAt && this.timer) return;
+    this.disarm();
+    if (next === Infinity) return;
+    this.timerAt = next;
+    // Unreferenced: a held lock alone must not keep the process alive.
+    this.timer = setTimeout(() => this.tick(), Math.max(0, next - monotonicNow()));
+    this.timer.unref();
+  }
+
+  private disarm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const now = monotonicNow();
+    const batch: RenewalEntry[] = [];
+    for (const [entry, { at, slack }] of this.due) {
+      if (at - slack <= now) batch.push(entry);
+    }
+    for (const entry of batch) this.due.delete(entry);
+    if (batch.length > 0) void this.renew(batch, now);
+    this.arm();
+  }
+
+  private async renew(batch: RenewalEntry[], sentAt: number): Promise<void> {
+    const targets = batch.map((e) => e.target);
+    let results: Array<boolean | { error: unknown }>;
+    try {
+      if (this.driver.extendMany) {
+        results = await this.driver.extendMany(targets);
+      } else {
+        results = await Promise.all(
+          targets.map((t) => this.driver.extend(t).then((ok) => ok, (error: unknown) => ({ error }))),
+        );
+      }
+    } catch (error) {
+      results = targets.map(() => ({ error }));
+    }
+    batch.forEach((entry, i) => {
+      const r = results[i];
+      if (typeof r === 'boolean') entry.renewed(sentAt, r);
+      else entry.failed(toBackendError(r?.error, entry.target.name, this.driver.backend, 'renew'));
+    });
+  }
+}
+
+const schedulers = new WeakMap<LockDriver, RenewalScheduler>();
+
+/** The shared scheduler of `driver`. */
+export function renewalSchedulerFor(driver: LockDriver): RenewalScheduler {
+  let s = schedulers.get(driver);
+  if (!s) {
+    s = new RenewalScheduler(driver);
+    schedulers.set(driver, s);
+  }
+  return s;
+}

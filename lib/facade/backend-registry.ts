@@ -1,0 +1,66 @@
+import type { BackendDescriptor } from '../backends/driver';
+import { etcdBackend } from '../backends/etcd/descriptor';
+import { memcachedBackend } from '../backends/memcached/descriptor';
+import { memoryBackend } from '../backends/memory/descriptor';
+import { redisBackend } from '../backends/redis/descriptor';
+import { LockConfigurationError } from '../errors';
+import { isBackendDescriptor } from '../options';
+
+const registered = new Map<string, BackendDescriptor<any>>();
+
+/**
+ * The backends, as in Python sherlock (`backends.REDIS`, ...), plus `register()` for your own.
+ * Loading this registry loads no client library: drivers are required on first use.
+ */
+export const backends = {
+  REDIS: redisBackend,
+  MEMCACHED: memcachedBackend,
+  ETCD: etcdBackend,
+  MEMORY: memoryBackend,
+
+  /**
+   * Adds a custom backend. It then works with `configure({ backend })`, the generic `Lock`
+   * and every core feature (retry, timeout, renewal, loss detection, `withLock`).
+   * Throws `LockConfigurationError` if the descriptor is incomplete or its name is taken.
+   *
+   * @example
+   * ```ts
+   * const MINE = backends.register({ name: 'mine', keyFor: (n, ns) => ..., driverFor: () => myDriver });
+   * configure({ backend: MINE });
+   * ```
+   */
+  register<C>(descriptor: BackendDescriptor<C>): BackendDescriptor<C> {
+    if (!isBackendDescriptor(descriptor)) {
+      throw new LockConfigurationError(
+        'backends.register() needs a descriptor with a string `name`, and `keyFor` and `driverFor` functions.',
+      );
+    }
+    const existing = registered.get(descriptor.name);
+    if (existing && existing !== descriptor) {
+      throw new LockConfigurationError(`A backend named "${descriptor.name}" is already registered; pick another name.`);
+    }
+    registered.set(descriptor.name, descriptor);
+    return descriptor;
+  },
+
+  /** Every registered backend, built-in ones first. */
+  all(): BackendDescriptor<any>[] {
+    return [...registered.values()];
+  },
+};
+
+for (const b of [redisBackend, memcachedBackend, etcdBackend, memoryBackend]) backends.register<any>(b);
+
+/** The registered backend whose client type `client` is, if exactly one claims it. */
+export function inferBackend(client: unknown): BackendDescriptor<any> | undefined {
+  const matches = backends.all().filter((b) => b.isClient?.(client));
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
+/**
+ * Closes the default clients the backends opened themselves (for locks created without a
+ * client), so a process can exit. Clients you passed in are never closed.
+ */
+export async function closeDefaultClients(): Promise<void> {
+  await Promise.all(backends.all().map((b) => b.closeDefaultClients?.()));
+}

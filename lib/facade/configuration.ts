@@ -1,0 +1,67 @@
+import type { BackendDescriptor } from '../backends/driver';
+import { LockConfigurationError } from '../errors';
+import { DEFAULTS, resolveLockOptions, validateLockOptions, type LockOptions, type ResolvedLockOptions } from '../options';
+import { inferBackend } from './backend-registry';
+
+/** Options of {@link configure}: global defaults for every lock. */
+export interface ConfigureOptions extends Omit<LockOptions, 'backend'> {
+  /** Backend of the generic `Lock`: `backends.REDIS`, `backends.MEMCACHED`, `backends.ETCD`, `backends.MEMORY`, or a registered one. */
+  backend?: BackendDescriptor<any> | null;
+}
+
+interface GlobalConfig {
+  backend: BackendDescriptor<any> | null;
+  client: unknown;
+  defaults: ResolvedLockOptions;
+}
+
+const config: GlobalConfig = { backend: null, client: undefined, defaults: DEFAULTS };
+
+/**
+ * Sets global defaults, as Python sherlock's `configure()`: `backend`, `client`,
+ * `namespace`, `expire` (ms, default 60000; null never expires), `timeout` (ms, default
+ * 10000), `retryInterval` (ms, default 100), `autoRenew` (default false). Options not
+ * given keep their current value. With only a `client`, the backend is inferred from the
+ * client's type; a client that does not belong to the backend is rejected.
+ *
+ * @example
+ * ```ts
+ * configure({ backend: backends.REDIS, client: new Redis(), namespace: 'billing', expire: 30_000 });
+ * ```
+ */
+export function configure(options: ConfigureOptions): void {
+  const { backend, ...rest } = options ?? ({} as ConfigureOptions);
+  validateLockOptions(backend === null ? rest : options);
+  let nextBackend = backend === undefined ? config.backend : backend;
+  // A new backend without a client starts from that backend's default client.
+  const nextClient = 'client' in rest ? rest.client : backend !== undefined && backend !== config.backend ? undefined : config.client;
+  if (backend === undefined && rest.client !== undefined) {
+    const inferred = inferBackend(rest.client);
+    if (!inferred) {
+      throw new LockConfigurationError(
+        'configure(): could not tell the backend from the client; pass `backend` too (backends.REDIS, backends.MEMCACHED, backends.ETCD, backends.MEMORY).',
+      );
+    }
+    nextBackend = inferred;
+  }
+  if (nextBackend && nextClient !== undefined && nextBackend.isClient && !nextBackend.isClient(nextClient)) {
+    throw new LockConfigurationError(
+      `configure(): the client given is not a ${nextBackend.name} client; pass a client of the ${nextBackend.name} backend or change \`backend\`.`,
+    );
+  }
+  config.backend = nextBackend ?? null;
+  config.client = nextClient;
+  config.defaults = resolveLockOptions(config.defaults, rest);
+}
+
+/** Restores the state before any `configure()` call (mainly for tests). */
+export function resetConfiguration(): void {
+  config.backend = null;
+  config.client = undefined;
+  config.defaults = DEFAULTS;
+}
+
+/** The current global configuration (read-only view). */
+export function currentConfiguration(): Readonly<GlobalConfig> {
+  return config;
+}

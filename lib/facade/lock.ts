@@ -1,0 +1,234 @@
+import { Observable, defer, type Subscription } from 'rxjs';
+import type { BackendDescriptor } from '../backends/driver';
+import { assertBaseName } from '../backends/key-format';
+import { acquireLock, type AcquireObservableOptions } from '../core/acquire';
+import type { LockContext } from '../core/lock-context';
+import type { LockHandle } from '../core/lock-handle';
+import {
+  LockConfigurationError,
+  LockError,
+  LockNotOwnedError,
+  isLockNotOwnedError,
+  isLockTimeoutError,
+  toBackendError,
+} from '../errors';
+import { resolveLockOptions, validateLockOptions, type LockOptions } from '../options';
+import { currentConfiguration } from './configuration';
+
+/** Options of {@link Lock.acquire} and {@link Lock.hold}. */
+export interface AcquireOptions {
+  /** Wait for the lock (true, the default) or make exactly one attempt (false). */
+  blocking?: boolean;
+  /** Milliseconds to wait when blocking; defaults to the lock's `timeout`. `Infinity` waits forever. */
+  timeout?: number;
+  /** Cancels the wait: the call rejects with `signal.reason` and nothing is left held. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A distributed lock with Python sherlock's API (milliseconds instead of seconds). Uses the
+ * backend and client given to `configure()` unless `options.backend` / `options.client`
+ * say otherwise; every option overrides the global default.
+ *
+ * Promise style: `acquire()` / `release()` / `locked()` / `renew()`, or scoped with
+ * `await using handle = await lock.hold()`. Reactive style: `acquire$()` and `withLock()`.
+ *
+ * @example
+ * ```ts
+ * const lock = new Lock('invoice-42', { expire: 30_000 });
+ * if (await lock.acquire()) {
+ *   try { await work(lock.fencingToken); } finally { await lock.release(); }
+ * }
+ * ```
+ */
+export class Lock implements AsyncDisposable {
+  /** Lock name. */
+  readonly name: string;
+  private readonly options: LockOptions;
+  private context: LockContext | undefined;
+  private current: { handle: LockHandle; subscription: Subscription } | undefined;
+
+  /**
+   * @param name Lock name: a non-empty string of at most 200 characters without control
+   *   characters; each backend may restrict it further (see the README).
+   * @param options Per-lock options; durations in milliseconds.
+   * @throws LockConfigurationError for an invalid name or option.
+   */
+  constructor(name: string, options?: LockOptions) {
+    validateLockOptions(options, typeof name === 'string' ? name : undefined);
+    assertBaseName(name, options?.namespace ?? null);
+    this.name = name;
+    this.options = { ...options };
+    const backend = this.options.backend ?? currentConfiguration().backend;
+    // Validate the name against the backend now when it is known; otherwise on first use.
+    if (backend) backend.keyFor(name, options?.namespace ?? currentConfiguration().defaults.namespace);
+  }
+
+  /**
+   * A cold Observable of this lock: nothing reaches the backend before subscription; each
+   * subscription is an independent acquisition with its own owner token. It emits one
+   * {@link LockHandle} once the lock is held, holds it while subscribed and releases it on
+   * unsubscribe, error or complete. Errors: `LockTimeoutError` (not acquired within
+   * `timeout` ms), `LockLostError` (lost while held), `LockBackendError`, `LockConfigurationError`.
+   */
+  acquire$(options?: AcquireObservableOptions): Observable<LockHandle> {
+    if (options?.timeout !== undefined) validateLockOptions({ timeout: options.timeout }, this.name);
+    return defer(() => acquireLock(this.resolveContext(), options));
+  }
+
+  /**
+   * Acquires the lock. Blocking (the default): resolves true, or rejects with
+   * `LockTimeoutError` after `timeout` ms. Non-blocking (`acquire(false)`): one attempt,
+   * resolves false when the lock is held elsewhere. Not re-entrant: an instance that holds
+   * the lock cannot acquire it again until released.
+   */
+  async acquire(blockingOrOptions: boolean | AcquireOptions = true): Promise<boolean> {
+    const options = typeof blockingOrOptions === 'boolean' ? { blocking: blockingOrOptions } : (blockingOrOptions ?? {});
+    try {
+      await this.hold(options);
+      return true;
+    } catch (err) {
+      if (options.blocking === false && isLockTimeoutError(err)) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Acquires the lock like a blocking {@link acquire} (same options and errors) and resolves
+   * with the held {@link LockHandle}, for scoped use:
+   * `await using handle = await lock.hold();` releases at the end of the block.
+   */
+  hold(options: AcquireOptions = {}): Promise<LockHandle> {
+    validateAcquireOptions(options, this.name);
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const timeout = options.blocking === false ? 0 : options.timeout;
+    return new Promise<LockHandle>((resolve, reject) => {
+      let granted = false;
+      const onAbort = () => {
+        subscription.unsubscribe();
+        reject(signal!.reason);
+      };
+      const subscription: Subscription = this.acquire$({ timeout }).subscribe({
+        next: (handle) => {
+          granted = true;
+          signal?.removeEventListener('abort', onAbort);
+          this.current = { handle, subscription };
+          resolve(handle);
+        },
+        error: (err: unknown) => {
+          signal?.removeEventListener('abort', onAbort);
+          // After the grant, a loss is recorded on the handle and reported by release()/renew().
+          if (!granted) reject(err);
+        },
+      });
+      if (!subscription.closed) signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /**
+   * Releases the lock held by this instance and waits for the backend. Rejects with
+   * `LockNotOwnedError` if this instance does not hold it (never acquired, or already
+   * released), and with `LockLostError` if it had expired or been taken by another owner
+   * (whose lock is left untouched).
+   */
+  async release(): Promise<void> {
+    const current = this.ownedOrThrow('release');
+    this.current = undefined;
+    try {
+      await current.handle.release();
+    } finally {
+      current.subscription.unsubscribe();
+    }
+  }
+
+  /**
+   * Extends the held lock by `expire` ms. Resolves false if the lock is no longer ours
+   * (expired or taken); rejects with `LockNotOwnedError` if this instance never acquired it
+   * or released it.
+   */
+  renew(): Promise<boolean> {
+    try {
+      return this.ownedOrThrow('renew').handle.renew();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Whether anyone (this instance or another owner) holds the lock. */
+  async locked(): Promise<boolean> {
+    const ctx = this.resolveContext();
+    try {
+      return await ctx.driver.isLocked(ctx.key);
+    } catch (err) {
+      throw toBackendError(err, this.name, ctx.backend, 'check');
+    }
+  }
+
+  /** The fencing token of the grant this instance holds (see `LockHandle.fencingToken`); undefined when not held. */
+  get fencingToken(): number | bigint | undefined {
+    return this.current?.handle.fencingToken;
+  }
+
+  /** The backend key of this lock (e.g. `namespace_name`). */
+  get key(): string {
+    return this.resolveContext().key;
+  }
+
+  /** Releases the lock if this instance holds it (`await using lock = new Lock(...)`). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (!this.current || this.current.handle.state === 'released') return;
+    await this.release().catch((err: unknown) => {
+      if (!isLockNotOwnedError(err)) throw err;
+    });
+  }
+
+  private ownedOrThrow(action: string): { handle: LockHandle; subscription: Subscription } {
+    const current = this.current;
+    if (!current || current.handle.state === 'released') {
+      throw new LockNotOwnedError(
+        `Cannot ${action} lock "${this.name}": this instance does not hold it (never acquired, or already released).`,
+        { lockName: this.name },
+      );
+    }
+    return current;
+  }
+
+  private resolveContext(): LockContext {
+    if (this.context) return this.context;
+    const global = currentConfiguration();
+    const backend: BackendDescriptor<any> | null = this.options.backend ?? global.backend;
+    if (!backend) {
+      throw new LockError(
+        `Lock "${this.name}": no backend is configured. Call configure({ backend: backends.REDIS, client }) first, pass { backend } to the Lock, or use RedisLock, MemcachedLock, EtcdLock or MemoryLock.`,
+        { lockName: this.name },
+      );
+    }
+    const client = this.options.client ?? (backend === global.backend ? global.client : undefined);
+    if (client !== undefined && backend.isClient && !backend.isClient(client)) {
+      throw new LockConfigurationError(
+        `Lock "${this.name}": the client given is not a ${backend.name} client.`,
+        { lockName: this.name },
+      );
+    }
+    const options = resolveLockOptions(global.defaults, this.options);
+    const key = backend.keyFor(this.name, options.namespace);
+    this.context = { name: this.name, key, backend: backend.name, driver: backend.driverFor(client), options };
+    return this.context;
+  }
+}
+
+function validateAcquireOptions(options: AcquireOptions, lockName: string): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new LockConfigurationError(`Lock "${lockName}": acquire() takes a boolean or { blocking, timeout, signal }.`, {
+      lockName,
+    });
+  }
+  if (options.blocking !== undefined && typeof options.blocking !== 'boolean') {
+    throw new LockConfigurationError(`Lock "${lockName}": "blocking" must be a boolean.`, { lockName });
+  }
+  if (options.timeout !== undefined) validateLockOptions({ timeout: options.timeout }, lockName);
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new LockConfigurationError(`Lock "${lockName}": "signal" must be an AbortSignal.`, { lockName });
+  }
+}
