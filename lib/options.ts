@@ -81,7 +81,8 @@ export function validateLockOptions(options: unknown, lockName?: string): assert
     throw bad(lockName, `"namespace" must be a non-empty string or null, got ${describe(o.namespace)}.`);
   }
   if (o.expire !== undefined && o.expire !== null) {
-    checkDuration(lockName, 'expire', o.expire, { allowInfinity: false, min: 1 });
+    checkDuration(lockName, 'expire', o.expire, { allowInfinity: false, min: 0 });
+    if (o.expire === 0) throw bad(lockName, `"expire" must be above 0 ms, got 0; use null for a lock that never expires.`);
     if ((o.expire as number) > MAX_EXPIRE) {
       throw bad(lockName, `"expire" must be at most ${MAX_EXPIRE} ms (about 24.8 days), got ${o.expire}; use null for a lock that never expires.`);
     }

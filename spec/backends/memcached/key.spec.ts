@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import { memcachedBackend } from '../../../lib/backends/memcached/descriptor';
+import { FENCE_SUFFIX, fenceKeyOf, MAX_KEY_BYTES } from '../../../lib/backends/memcached/key';
+import { MAX_RELATIVE_EXPIRY_SECONDS, serverExpiry } from '../../../lib/backends/memcached/expiry';
+import { isLockConfigurationError } from '../../../lib/errors';
+
+function configError(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (err) {
+    expect(isLockConfigurationError(err), String(err)).to.equal(true);
+    return err as Error;
+  }
+  throw new Error('expected a LockConfigurationError');
+}
+
+describe('memcached keys', () => {
+  it('uses Python sherlock\'s format: <namespace>_<name>, or the bare name', () => {
+    expect(memcachedBackend.keyFor('job', 'billing')).to.equal('billing_job');
+    expect(memcachedBackend.keyFor('job', null)).to.equal('job');
+  });
+
+  it('puts the fencing counter next to the lock under a reserved suffix', () => {
+    expect(fenceKeyOf('billing_job')).to.equal('billing_job#fence');
+  });
+
+  it('refuses names that end with the reserved suffix, so a lock cannot be a counter', () => {
+    const err = configError(() => memcachedBackend.keyFor(`job${FENCE_SUFFIX}`, 'ns'));
+    expect(err.message).to.include('reserved');
+    configError(() => memcachedBackend.keyFor(`job${FENCE_SUFFIX}`, null));
+  });
+
+  it('refuses spaces in the name or the namespace and says why', () => {
+    expect(configError(() => memcachedBackend.keyFor('a b', null)).message).to.include('cannot contain spaces');
+    expect(configError(() => memcachedBackend.keyFor('ab', 'my ns')).message).to.include('namespace');
+  });
+
+  it('refuses control characters', () => {
+    configError(() => memcachedBackend.keyFor('a\nb', null));
+    configError(() => memcachedBackend.keyFor('a\tb', null));
+    configError(() => memcachedBackend.keyFor('ab', 'n\u0000s'));
+  });
+
+  it('counts the 250-byte limit in UTF-8 bytes, including the namespace and the counter suffix', () => {
+    const budget = MAX_KEY_BYTES - Buffer.byteLength(FENCE_SUFFIX);
+    // 'é' is 2 bytes: 100 characters are within the 200-character name limit but 200 bytes.
+    const name = 'é'.repeat(100);
+    const fits = 'n'.repeat(budget - 200 - 1);
+    expect(Buffer.byteLength(memcachedBackend.keyFor(name, fits))).to.equal(budget);
+    const err = configError(() => memcachedBackend.keyFor(name, `${fits}x`));
+    expect(err.message).to.include('250 bytes');
+  });
+
+  it('accepts non-ASCII names within the limit', () => {
+    expect(memcachedBackend.keyFor('zählung', 'ns')).to.equal('ns_zählung');
+  });
+});
+
+describe('memcached expiry', () => {
+  it('rounds up to whole seconds and adds one for the server clock tick', () => {
+    expect(serverExpiry(1)).to.equal(2);
+    expect(serverExpiry(1000)).to.equal(2);
+    expect(serverExpiry(1001)).to.equal(3);
+    expect(serverExpiry(60_000)).to.equal(61);
+  });
+
+  it('sends 0 (no expiry) for a lock that never expires', () => {
+    expect(serverExpiry(null)).to.equal(0);
+  });
+
+  it('keeps relative seconds up to 30 days', () => {
+    const ms = (MAX_RELATIVE_EXPIRY_SECONDS - 1) * 1000;
+    expect(serverExpiry(ms)).to.equal(MAX_RELATIVE_EXPIRY_SECONDS);
+  });
+
+  it('sends an absolute Unix time beyond 30 days', () => {
+    const now = 1_800_000_000_500;
+    const ms = 31 * 86_400_000;
+    expect(serverExpiry(ms, now)).to.equal(1_800_000_001 + 31 * 86_400 + 1);
+  });
+});
+
+describe('memcached client detection', () => {
+  it('recognises a memjs client by its shape without loading memjs', () => {
+    const fake = { perform() {}, incrSeq() {}, add() {}, servers: [] };
+    expect(memcachedBackend.isClient?.(fake)).to.equal(true);
+    expect(memcachedBackend.isClient?.({ get() {} })).to.equal(false);
+    expect(memcachedBackend.isClient?.(null)).to.equal(false);
+  });
+
+  it('refuses a client that is not a memjs client', () => {
+    configError(() => memcachedBackend.driverFor({ set() {} } as never));
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * Helpers shared by the memcached specs: raw clients, targets and a TTL probe.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
+import * as memjs from 'memjs';
+import type { LockTarget } from '../../../lib/backends/driver';
+import { memcachedBackend } from '../../../lib/backends/memcached/descriptor';
+import type { MemjsClient } from '../../../lib/backends/memcached/send';
+
+/** A memjs client of our own (a "user-supplied" client: the library never closes it). */
+export function rawClient(address: string): MemjsClient {
+  return memjs.Client.create(address, { retries: 1, timeout: 1, logger: { log: () => undefined } });
+}
+
+/** A prefix unique to this run, so runs against a shared server do not collide. */
+export function runPrefix(): string {
+  return `srx${randomBytes(4).toString('hex')}`;
+}
+
+let counter = 0;
+
+/** A fresh lock target (new name, new token) under `namespace`. */
+export function newTarget(namespace: string, expire: number | null = 10_000, name = `lock${++counter}`): LockTarget {
+  return { name, key: memcachedBackend.keyFor(name, namespace), token: randomBytes(16).toString('hex'), expire };
+}
+
+/** The same lock as `target`, held by another acquisition (another token). */
+export function otherOwner(target: LockTarget): LockTarget {
+  return { ...target, token: randomBytes(16).toString('hex') };
+}
+
+/** What Python sherlock writes as an owner: `str(uuid4())`. */
+export function pythonOwner(): string {
+  return randomUUID();
+}
+
+/**
+ * Remaining time to live of `key` in seconds as the server sees it (-1: never expires), or
+ * null when absent, read with memcached's meta protocol (`mg <key> t`), which the binary
+ * protocol cannot report.
+ */
+export function ttlOf(address: string, key: string): Promise<number | null> {
+  const [host, port] = address.split(':');
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port: Number(port) }, () => socket.write(`mg ${key} t\r\n`));
+    let reply = '';
+    socket.setTimeout(2000, () => socket.destroy(new Error('meta get timed out')));
+    socket.on('error', reject);
+    socket.on('data', (d: Buffer) => {
+      reply += d.toString();
+      if (!reply.endsWith('\r\n')) return;
+      socket.destroy();
+      if (reply.startsWith('EN')) return resolve(null);
+      const m = /^HD t(-?\d+)/.exec(reply);
+      if (m) resolve(Number(m[1]));
+      else reject(new Error(`unexpected meta reply ${JSON.stringify(reply)}`));
+    });
+  });
+}
+
+/** Polls until `check` is true (or throws after `timeoutMs`). */
+export async function eventually(check: () => Promise<boolean>, timeoutMs = 5000, stepMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition still false after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}

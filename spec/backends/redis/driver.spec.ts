@@ -1,0 +1,352 @@
+import { expect } from 'chai';
+import * as sinon from 'sinon';
+import type Redis from 'ioredis';
+import type { Subscription } from 'rxjs';
+import type { LockDriver, ReleaseSignal } from '../../../lib/backends/driver';
+import { redisBackend } from '../../../lib/backends/redis/descriptor';
+import type { RedisDriver } from '../../../lib/backends/redis/driver';
+import { fenceKeyOf } from '../../../lib/backends/redis/keys';
+import { SUBSCRIBER_IDLE_CLOSE_MS } from '../../../lib/backends/redis/notify';
+import { isLockBackendError } from '../../../lib/errors';
+import { eventually, sleep } from '../../support/async';
+import { freePort } from '../../support/servers/process';
+import { newTarget, otherOwner, pythonSherlock, runPrefix, useRedis } from './support';
+
+describe('redis driver @integration', function () {
+  this.timeout(20_000);
+  const redis = useRedis();
+  const ns = runPrefix();
+  let client: Redis;
+  let raw: Redis;
+  let driver: LockDriver;
+
+  before(function () {
+    client = redis.client();
+    raw = redis.client();
+    driver = redisBackend.driverFor(client);
+  });
+
+  after(function () {
+    const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+    console.log('ACTIVE', handles.map((h) => (h as object).constructor.name));
+  });
+
+  describe('acquire', () => {
+    it('writes a plain string key <namespace>_<name> holding the token, with a millisecond TTL', async () => {
+      const t = newTarget(ns, 1500.2);
+      expect(t.key).to.equal(`${ns}_${t.name}`);
+      const got = await driver.tryAcquire(t);
+      expect(got.acquired).to.equal(true);
+      expect(await raw.type(t.key)).to.equal('string');
+      expect(await raw.get(t.key)).to.equal(t.token);
+      const pttl = await raw.pttl(t.key);
+      expect(pttl).to.be.within(1300, 1501);
+    });
+
+    it('is busy while another token holds the key, and leaves that key alone', async () => {
+      const t = newTarget(ns);
+      await driver.tryAcquire(t);
+      const other = otherOwner(t);
+      expect(await driver.tryAcquire(other)).to.deep.equal({ acquired: false });
+      expect(await raw.get(t.key)).to.equal(t.token);
+    });
+
+    it('creates a key with no TTL when expire is null', async () => {
+      const t = newTarget(ns, null);
+      expect((await driver.tryAcquire(t)).acquired).to.equal(true);
+      expect(await raw.pttl(t.key)).to.equal(-1);
+    });
+
+    it('accepts the largest expiry', async () => {
+      const t = newTarget(ns, 2 ** 31 - 1);
+      expect((await driver.tryAcquire(t)).acquired).to.equal(true);
+      expect(await raw.pttl(t.key)).to.be.above(2 ** 31 - 10_000);
+    });
+
+    it('grants again to the same token (a replayed request after a lost reply)', async () => {
+      const t = newTarget(ns);
+      const first = await driver.tryAcquire(t);
+      const again = await driver.tryAcquire(t);
+      expect(again.acquired).to.equal(true);
+      if (first.acquired && again.acquired) expect(again.fencingToken! > first.fencingToken!).to.equal(true);
+    });
+
+    it('treats a key of another type as held by someone else', async () => {
+      const t = newTarget(ns);
+      await raw.lpush(t.key, 'x');
+      expect(await driver.tryAcquire(t)).to.deep.equal({ acquired: false });
+      expect(await driver.release(t)).to.equal(false);
+      expect(await driver.extend(t)).to.equal(false);
+      expect(await driver.isLocked(t.key)).to.equal(true);
+      expect(await raw.type(t.key)).to.equal('list');
+    });
+
+    it('counts fencing tokens in {key}:fence, strictly increasing across holders', async () => {
+      const t = newTarget(ns);
+      const seen: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const owner = otherOwner(t);
+        const got = await driver.tryAcquire(owner);
+        if (!got.acquired) throw new Error('expected a grant');
+        seen.push(Number(got.fencingToken));
+        await driver.release(owner);
+      }
+      expect(seen).to.deep.equal([1, 2, 3, 4, 5]);
+      expect(await raw.get(fenceKeyOf(t.key))).to.equal('5');
+      expect(await raw.pttl(fenceKeyOf(t.key))).to.equal(-1);
+    });
+
+    it('is atomic: of many concurrent contenders on several connections exactly one wins per round', async () => {
+      const t = newTarget(ns, 5_000);
+      const drivers = [client, redis.client(), redis.client(), redis.client()].map((c) => redisBackend.driverFor(c));
+      const winners: number[] = [];
+      for (let round = 0; round < 10; round++) {
+        const owners = Array.from({ length: 40 }, () => otherOwner(t));
+        const results = await Promise.all(owners.map((o, i) => drivers[i % drivers.length]!.tryAcquire(o)));
+        const won = results.flatMap((r, i) => (r.acquired ? [{ owner: owners[i]!, fence: Number(r.fencingToken) }] : []));
+        expect(won).to.have.length(1);
+        expect(await raw.get(t.key)).to.equal(won[0]!.owner.token);
+        winners.push(won[0]!.fence);
+        expect(await driver.release(won[0]!.owner)).to.equal(true);
+      }
+      for (let i = 1; i < winners.length; i++) expect(winners[i]).to.be.above(winners[i - 1]!);
+      expect(new Set(winners).size).to.equal(winners.length);
+    });
+  });
+
+  describe('release', () => {
+    it('deletes only the key that still holds our token', async () => {
+      const t = newTarget(ns);
+      await driver.tryAcquire(t);
+      expect(await driver.release(otherOwner(t))).to.equal(false);
+      expect(await raw.get(t.key)).to.equal(t.token);
+      expect(await driver.release(t)).to.equal(true);
+      expect(await raw.exists(t.key)).to.equal(0);
+      expect(await driver.release(t)).to.equal(false);
+    });
+
+    it("by a stale owner after expiry does not delete the new owner's key", async () => {
+      const stale = newTarget(ns, 150);
+      await driver.tryAcquire(stale);
+      await sleep(250);
+      const next = otherOwner({ ...stale, expire: 10_000 });
+      expect((await driver.tryAcquire(next)).acquired).to.equal(true);
+      expect(await driver.release(stale)).to.equal(false);
+      expect(await driver.extend(stale)).to.equal(false);
+      expect(await raw.get(stale.key)).to.equal(next.token);
+      expect(await raw.pttl(stale.key)).to.be.above(9_000);
+    });
+  });
+
+  describe('extend', () => {
+    it('resets the TTL only for the owner', async () => {
+      const t = newTarget(ns, 1_000);
+      await driver.tryAcquire(t);
+      const longer = { ...t, expire: 60_000 };
+      expect(await driver.extend(otherOwner(longer))).to.equal(false);
+      expect(await raw.pttl(t.key)).to.be.at.most(1_000);
+      expect(await driver.extend(longer)).to.equal(true);
+      expect(await raw.pttl(t.key)).to.be.above(59_000);
+    });
+
+    it('makes the key permanent when expire is null', async () => {
+      const t = newTarget(ns, 1_000);
+      await driver.tryAcquire(t);
+      expect(await driver.extend({ ...t, expire: null })).to.equal(true);
+      expect(await raw.pttl(t.key)).to.equal(-1);
+    });
+
+    it('extendMany renews many locks in one pipeline, in order, and tells whose are gone', async () => {
+      const targets = Array.from({ length: 50 }, () => newTarget(ns, 2_000));
+      for (const t of targets) await driver.tryAcquire(t);
+      await raw.del(targets[7]!.key);
+      await raw.set(targets[9]!.key, 'someone-else');
+      const pipeline = sinon.spy(client, 'pipeline');
+      const scriptCalls = sinon.spy(client as unknown as { evalsha: () => unknown }, 'evalsha');
+      try {
+        const renewed = targets.map((t) => ({ ...t, expire: 30_000 }));
+        const ok = await driver.extendMany!(renewed);
+        expect(pipeline.callCount).to.equal(1);
+        expect(scriptCalls.callCount).to.equal(0);
+        expect(ok).to.have.length(50);
+        expect(ok.filter((x) => !x)).to.have.length(2);
+        expect(ok[7]).to.equal(false);
+        expect(ok[9]).to.equal(false);
+        expect(await raw.pttl(targets[0]!.key)).to.be.above(29_000);
+        expect(await raw.get(targets[9]!.key)).to.equal('someone-else');
+      } finally {
+        pipeline.restore();
+        scriptCalls.restore();
+      }
+      expect(await driver.extendMany!([])).to.deep.equal([]);
+    });
+  });
+
+  describe('isLocked', () => {
+    it('is "the key exists", whoever wrote it', async () => {
+      const t = newTarget(ns);
+      expect(await driver.isLocked(t.key)).to.equal(false);
+      await pythonSherlock.acquire(raw, t.key, pythonSherlock.owner(), 60);
+      expect(await driver.isLocked(t.key)).to.equal(true);
+    });
+  });
+
+  describe('wire compatibility with Python sherlock', () => {
+    it('a Python holder of ns_x makes us busy until it releases, and we never delete its key', async () => {
+      const t = newTarget(ns);
+      const py = pythonSherlock.owner();
+      expect(await pythonSherlock.acquire(raw, t.key, py, 60)).to.equal(true);
+      expect(await raw.ttl(t.key)).to.be.within(59, 60);
+      expect(await driver.tryAcquire(t)).to.deep.equal({ acquired: false });
+      expect(await driver.release(t)).to.equal(false);
+      expect(await driver.extend(t)).to.equal(false);
+      expect(await raw.get(t.key)).to.equal(py);
+      expect(await pythonSherlock.release(raw, t.key, py)).to.equal(true);
+      expect((await driver.tryAcquire(t)).acquired).to.equal(true);
+    });
+
+    it('our holder makes Python busy; Python sees it locked and cannot release it; our token can', async () => {
+      const t = newTarget(ns);
+      await driver.tryAcquire(t);
+      expect(await pythonSherlock.locked(raw, t.key)).to.equal(true);
+      expect(await pythonSherlock.acquire(raw, t.key, pythonSherlock.owner(), 60)).to.equal(false);
+      expect(await pythonSherlock.release(raw, t.key, pythonSherlock.owner())).to.equal(false);
+      expect(await raw.get(t.key)).to.equal(t.token);
+      // Python's compare-and-delete with our token works on our key: it is a plain value.
+      expect(await pythonSherlock.release(raw, t.key, t.token)).to.equal(true);
+      expect(await driver.isLocked(t.key)).to.equal(false);
+    });
+  });
+
+  describe('watchReleases', () => {
+    const signals = (d: LockDriver, target = newTarget(ns)) => {
+      const seen: ReleaseSignal[] = [];
+      const errors: unknown[] = [];
+      const sub = d.watchReleases!(target).subscribe({ next: (s) => seen.push(s), error: (e) => errors.push(e) });
+      return { seen, errors, sub, target };
+    };
+
+    it('emits listening once SUBSCRIBE is confirmed, then released on each release', async () => {
+      const t = newTarget(ns);
+      const w = signals(driver, t);
+      await eventually(() => expect(w.seen).to.deep.equal(['listening']));
+      await driver.tryAcquire(t);
+      await driver.release(t);
+      await eventually(() => expect(w.seen).to.deep.equal(['listening', 'released']));
+      // A failed (not ours) release publishes nothing.
+      await driver.release(t);
+      await sleep(50);
+      expect(w.seen).to.deep.equal(['listening', 'released']);
+      w.sub.unsubscribe();
+    });
+
+    it('shares one subscriber connection per client, refcounted per channel, closed when idle', async () => {
+      await sleep(SUBSCRIBER_IDLE_CLOSE_MS + 100); // earlier tests' subscribers are gone
+      const pubsubClients = async () => ((await raw.client('LIST', 'TYPE', 'pubsub')) as string).split('\n').filter(Boolean).length;
+      expect(await pubsubClients()).to.equal(0);
+      const c = redis.client();
+      const duplicate = sinon.spy(c, 'duplicate');
+      const d = redisBackend.driverFor(c) as RedisDriver;
+      const t1 = newTarget(ns);
+      const t2 = newTarget(ns);
+      const subs: Subscription[] = [];
+      const seen: ReleaseSignal[][] = [];
+      for (const t of [t1, t1, t1, t2]) {
+        const s: ReleaseSignal[] = [];
+        seen.push(s);
+        subs.push(d.watchReleases(t).subscribe((x) => s.push(x)));
+      }
+      await eventually(() => expect(seen.every((s) => s[0] === 'listening')).to.equal(true));
+      expect(duplicate.callCount).to.equal(1);
+      expect(d.releases.channelCount).to.equal(2);
+      // A late watcher of an armed channel hears `listening` at once.
+      const late: ReleaseSignal[] = [];
+      subs.push(d.watchReleases(t1).subscribe((x) => late.push(x)));
+      expect(late).to.deep.equal(['listening']);
+
+      expect(await pubsubClients()).to.equal(1);
+      subs[0]!.unsubscribe();
+      subs[1]!.unsubscribe();
+      expect(d.releases.channelCount).to.equal(2);
+      await d.tryAcquire(t1);
+      await d.release(t1);
+      await eventually(() => expect(seen[2]).to.deep.equal(['listening', 'released']));
+      expect(seen[0]).to.deep.equal(['listening']); // unsubscribed watchers hear nothing
+      expect(seen[3]).to.deep.equal(['listening']); // other channel
+
+      for (const s of subs) s.unsubscribe();
+      expect(d.releases.channelCount).to.equal(0);
+      expect(d.releases.isOpen).to.equal(true);
+      await sleep(SUBSCRIBER_IDLE_CLOSE_MS + 100);
+      expect(d.releases.isOpen).to.equal(false);
+      expect(await pubsubClients()).to.equal(0);
+
+      // And it comes back on demand.
+      const again = signals(d);
+      await eventually(() => expect(again.seen).to.deep.equal(['listening']));
+      expect(duplicate.callCount).to.equal(2);
+      again.sub.unsubscribe();
+      duplicate.restore();
+    });
+
+    it('respects the client keyPrefix: keys and channels carry it', async () => {
+      const c = redis.client({ keyPrefix: `${ns}:pfx:` });
+      const d = redisBackend.driverFor(c);
+      const t = newTarget(ns);
+      const w = signals(d, t);
+      await eventually(() => expect(w.seen).to.deep.equal(['listening']));
+      await d.tryAcquire(t);
+      expect(await raw.get(`${ns}:pfx:${t.key}`)).to.equal(t.token);
+      expect(await raw.exists(`${ns}:pfx:{${t.key}}:fence`)).to.equal(1);
+      expect(await d.isLocked(t.key)).to.equal(true);
+      expect(await driver.isLocked(t.key)).to.equal(false); // unprefixed client: another key
+      await d.release(t);
+      await eventually(() => expect(w.seen).to.deep.equal(['listening', 'released']));
+      w.sub.unsubscribe();
+    });
+  });
+
+  describe('connection faults', () => {
+    it('fails acquire with LockBackendError (cause: the connection error) when nothing listens, instead of hanging', async () => {
+      const port = await freePort();
+      const c = redis.client({ port, host: '127.0.0.1', lazyConnect: true });
+      // redis.client() gives the URL; point it at the dead port instead.
+      c.options.port = port;
+      const d = redisBackend.driverFor(c);
+      const started = Date.now();
+      const err = await d.tryAcquire(newTarget(ns)).catch((e: unknown) => e);
+      expect(Date.now() - started).to.be.below(2_000);
+      expect(isLockBackendError(err), String(err)).to.equal(true);
+      const cause = (err as Error).cause as NodeJS.ErrnoException;
+      expect(cause).to.be.instanceOf(Error);
+      expect(cause.code).to.equal('ECONNREFUSED');
+      // Now reconnecting: fails at once.
+      const again = await d.tryAcquire(newTarget(ns)).catch((e: unknown) => e);
+      expect(isLockBackendError(again)).to.equal(true);
+      expect(await d.isLocked('x').catch((e: unknown) => isLockBackendError(e))).to.equal(true);
+      c.disconnect();
+    });
+
+    it('the default client fails fast the same way when 127.0.0.1:6379 is down, and closeDefaultClients() closes it', async function () {
+      const d = redisBackend.driverFor(undefined) as RedisDriver;
+      expect(redisBackend.driverFor(undefined)).to.equal(d);
+      try {
+        const got = await d.tryAcquire(newTarget(ns)).then(
+          () => 'acquired' as const,
+          (e: unknown) => e,
+        );
+        if (got === 'acquired') {
+          // Something does listen on 6379 here; nothing to check about a down server.
+          await d.release(newTarget(ns));
+          this.skip();
+        }
+        expect(isLockBackendError(got), String(got)).to.equal(true);
+        expect(((got as Error).cause as NodeJS.ErrnoException).code).to.equal('ECONNREFUSED');
+      } finally {
+        await redisBackend.closeDefaultClients!();
+      }
+      expect(redisBackend.driverFor(undefined)).to.not.equal(d);
+      await redisBackend.closeDefaultClients!();
+    });
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * Helpers shared by the Redis specs: the test server, raw clients, targets, and Python
+ * sherlock's own scripts (to play a Python holder on the same server).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import type { LockTarget } from '../../../lib/backends/driver';
+import { redisBackend } from '../../../lib/backends/redis/descriptor';
+import { redisAvailable, startRedis, type RedisServer } from '../../support/servers/redis';
+
+/**
+ * Starts a Redis for the enclosing describe() (skipping it loudly when the binary is missing)
+ * and returns an accessor. Clients made with {@link RedisHarness.client} are closed after.
+ */
+export function useRedis(): RedisHarness {
+  const harness = new RedisHarness();
+  before(async function () {
+    if (!redisAvailable()) this.skip();
+    harness.server = await startRedis();
+  });
+  after(async function () {
+    await harness.closeClients();
+    await harness.server?.close();
+  });
+  return harness;
+}
+
+/** The server of one describe() and the clients the tests opened on it. */
+export class RedisHarness {
+  server: RedisServer | undefined;
+  private readonly clients: Redis[] = [];
+
+  get url(): string {
+    if (!this.server) throw new Error('the Redis server is not started');
+    return this.server.url;
+  }
+
+  /** A new client of our own (a "user-supplied" client: the library never closes it). */
+  client(options: Record<string, unknown> = {}): Redis {
+    const c = new Redis(this.url, { lazyConnect: false, ...options });
+    c.on('error', () => undefined); // the fault tests kill the server on purpose
+    this.clients.push(c);
+    return c;
+  }
+
+  async closeClients(): Promise<void> {
+    for (const c of this.clients.splice(0)) c.disconnect();
+  }
+}
+
+/** A prefix unique to this run, so runs against a shared server do not collide. */
+export function runPrefix(): string {
+  return `srx${randomBytes(4).toString('hex')}`;
+}
+
+let counter = 0;
+
+/** A fresh lock target (new name, new token) under `namespace`. */
+export function newTarget(namespace: string, expire: number | null = 10_000, name = `lock${++counter}`): LockTarget {
+  return { name, key: redisBackend.keyFor(name, namespace), token: randomBytes(16).toString('hex'), expire };
+}
+
+/** The same lock as `target`, held by another acquisition (another token). */
+export function otherOwner(target: LockTarget): LockTarget {
+  return { ...target, token: randomBytes(16).toString('hex') };
+}
+
+/**
+ * Python sherlock 0.4's RedisLock scripts, verbatim in behaviour: token and expiry travel as
+ * KEYS; acquire is SETNX + EXPIRE in whole seconds; release compares and deletes; `locked()`
+ * is EXISTS. Publishes nothing.
+ */
+export const pythonSherlock = {
+  acquireScript: `local result = redis.call('SETNX', KEYS[1], KEYS[2])
+if result == 1 then
+    redis.call('EXPIRE', KEYS[1], KEYS[3])
+end
+return result`,
+  releaseScript: `local result = 0
+if redis.call('GET', KEYS[1]) == KEYS[2] then
+    redis.call('DEL', KEYS[1])
+    result = 1
+end
+return result`,
+
+  /** A Python holder's owner value: `str(uuid4())`. */
+  owner: (): string => randomUUID(),
+
+  async acquire(client: Redis, key: string, owner: string, expireSeconds: number): Promise<boolean> {
+    return (await client.eval(this.acquireScript, 3, key, owner, String(expireSeconds))) === 1;
+  },
+  async release(client: Redis, key: string, owner: string): Promise<boolean> {
+    return (await client.eval(this.releaseScript, 2, key, owner)) === 1;
+  },
+  async locked(client: Redis, key: string): Promise<boolean> {
+    return (await client.exists(key)) === 1;
+  },
+};

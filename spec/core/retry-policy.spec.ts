@@ -1,0 +1,91 @@
+import { expect } from 'chai';
+import * as sinon from 'sinon';
+import { acquireLock } from '../../lib/core/acquire';
+import { pollDelay } from '../../lib/core/retry-delay';
+import { DelayedDriver, contextFor } from '../support/delayed-driver';
+
+describe('retry and timeout policy', function () {
+  let clock: sinon.SinonFakeTimers;
+  let driver: DelayedDriver;
+  beforeEach(() => {
+    clock = sinon.useFakeTimers();
+    driver = new DelayedDriver();
+    driver.store.add('unit', 'holder', null);
+  });
+  afterEach(() => clock.restore());
+
+  const run = (options: Parameters<typeof contextFor>[1]) => {
+    const seen: { error?: Error; handle?: unknown } = {};
+    const sub = acquireLock(contextFor(driver, options)).subscribe({
+      next: (h) => (seen.handle = h),
+      error: (e: Error) => (seen.error = e),
+    });
+    return { seen, sub };
+  };
+
+  it('stretches each poll by at most 10% of the interval', function () {
+    expect(pollDelay(100, () => 0)).to.equal(100);
+    expect(pollDelay(100, () => 0.999)).to.be.closeTo(110, 0.01);
+    expect(pollDelay(0, () => 0.5)).to.equal(0);
+  });
+
+  it('times out on the wall clock, however many attempts that took', async function () {
+    const { seen } = run({ timeout: 1_000, retryInterval: 100 });
+    await clock.tickAsync(999);
+    expect(seen.error).to.equal(undefined);
+    await clock.tickAsync(1);
+    expect(seen.error?.name).to.equal('LockTimeoutError');
+    expect(driver.calls.tryAcquire).to.be.within(8, 11);
+  });
+
+  it('times out even when an attempt is slower than the timeout', async function () {
+    driver.replyDelay = () => 5_000;
+    const { seen } = run({ timeout: 300 });
+    await clock.tickAsync(300);
+    expect(seen.error?.name).to.equal('LockTimeoutError');
+    expect(driver.calls.tryAcquire).to.equal(1);
+  });
+
+  it('makes exactly one attempt with timeout 0', async function () {
+    const { seen } = run({ timeout: 0, retryInterval: 10 });
+    await clock.tickAsync(1_000);
+    expect(seen.error?.name).to.equal('LockTimeoutError');
+    expect(driver.calls.tryAcquire).to.equal(1);
+  });
+
+  it('never times out with timeout Infinity', async function () {
+    const { seen, sub } = run({ timeout: Infinity, retryInterval: 1_000 });
+    await clock.tickAsync(60 * 60_000);
+    expect(seen.error).to.equal(undefined);
+    expect(driver.calls.tryAcquire).to.be.above(3_000);
+    driver.store.forceDelete('unit');
+    await clock.tickAsync(1_200);
+    expect(seen.handle).to.not.equal(undefined);
+    sub.unsubscribe();
+  });
+
+  it('retries on a macrotask with retryInterval 0 and still honours the timeout', async function () {
+    const { seen } = run({ timeout: 50, retryInterval: 0 });
+    await clock.tickAsync(50);
+    expect(seen.error?.name).to.equal('LockTimeoutError');
+    expect(driver.calls.tryAcquire).to.be.above(10);
+  });
+
+  it('does not retry a backend error', async function () {
+    driver.tryAcquire = sinon.stub().rejects(new Error('ECONNREFUSED'));
+    const { seen } = run({ timeout: 10_000 });
+    await clock.tickAsync(1);
+    expect(seen.error?.name).to.equal('LockBackendError');
+    expect((seen.error as Error & { cause: Error }).cause.message).to.equal('ECONNREFUSED');
+  });
+
+  it('touches the backend only after subscription (cold)', async function () {
+    const obs = acquireLock(contextFor(driver));
+    await clock.tickAsync(100);
+    expect(driver.calls.tryAcquire).to.equal(0);
+    const sub = obs.subscribe({ error: () => undefined });
+    await clock.tickAsync(1);
+    expect(driver.calls.tryAcquire).to.equal(1);
+    sub.unsubscribe();
+  });
+});
