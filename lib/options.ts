@@ -87,7 +87,13 @@ export function validateLockOptions(options: unknown, lockName?: string): assert
       throw bad(lockName, `"expire" must be at most ${MAX_EXPIRE} ms (about 24.8 days), got ${o.expire}; use null for a lock that never expires.`);
     }
   }
-  if (o.timeout !== undefined) checkDuration(lockName, 'timeout', o.timeout, { allowInfinity: true, min: 0 });
+  if (o.timeout !== undefined) {
+    checkDuration(lockName, 'timeout', o.timeout, { allowInfinity: true, min: 0 });
+    // setTimeout fires at once for delays it cannot represent.
+    if (o.timeout !== Infinity && (o.timeout as number) > MAX_EXPIRE) {
+      throw bad(lockName, `"timeout" must be at most ${MAX_EXPIRE} ms, got ${o.timeout}; use Infinity to wait forever.`);
+    }
+  }
   if (o.retryInterval !== undefined) {
     checkDuration(lockName, 'retryInterval', o.retryInterval, { allowInfinity: false, min: 0 });
     if ((o.retryInterval as number) > MAX_EXPIRE) throw bad(lockName, `"retryInterval" must be at most ${MAX_EXPIRE} ms, got ${o.retryInterval}.`);

@@ -13,6 +13,7 @@ describe('option validation', function () {
     bad({ expire: 2 ** 31 }, /use null for a lock that never expires/);
     bad({ timeout: -1 }, /"timeout" must be a number of milliseconds >= 0 \(or Infinity\)/);
     bad({ timeout: '10' }, /got "10"/);
+    bad({ timeout: 2 ** 32 }, /use Infinity to wait forever/);
     bad({ retryInterval: NaN }, /"retryInterval"/);
     bad({ autoRenew: 'yes' }, /"autoRenew" must be a boolean/);
     bad({ namespace: '' }, /"namespace" must be a non-empty string or null/);
