@@ -1,18 +1,67 @@
 /**
- * Placeholder until the memcached driver lands (its own issue): the descriptor exists so that the
- * facade and backends registry compile; using it fails with a clear error.
+ * The memcached backend (`backends.MEMCACHED`): Python-sherlock-compatible keys and values,
+ * owner-checked release and renewal made atomic with memcached's CAS, fencing tokens from a
+ * counter item. Nothing here loads memjs: the driver module is required on first use.
  */
-import type { BackendDescriptor } from '../driver';
+import type { BackendDescriptor, LockDriver } from '../driver';
 import { LockConfigurationError } from '../../errors';
-import { assertBaseName, sherlockKey } from '../key-format';
+import { memcachedKey } from './key';
+import type { MemjsClient } from './send';
 
-export const memcachedBackend: BackendDescriptor<unknown> = {
+type DriverModule = typeof import('./driver');
+
+let driverModule: DriverModule | undefined;
+function loadDriver(): DriverModule {
+  driverModule ??= require('./driver') as DriverModule;
+  return driverModule;
+}
+
+const drivers = new WeakMap<object, LockDriver>();
+let defaultClient: MemjsClient | undefined;
+
+/** Whether `client` looks like a memjs `Client` (duck-typed: no memjs is loaded to check). */
+export function isMemjsClient(client: unknown): client is MemjsClient {
+  const c = client as Partial<MemjsClient> | null;
+  return (
+    typeof c === 'object' &&
+    c !== null &&
+    typeof c.perform === 'function' &&
+    typeof c.incrSeq === 'function' &&
+    typeof c.add === 'function' &&
+    Array.isArray(c.servers)
+  );
+}
+
+/** The memcached backend. The client is a memjs `Client` (`memjs.Client.create(...)`). */
+export const memcachedBackend: BackendDescriptor<MemjsClient> = {
   name: 'memcached',
+
   keyFor(name, namespace) {
-    assertBaseName(name, namespace);
-    return sherlockKey(name, namespace);
+    return memcachedKey(name, namespace);
   },
-  driverFor() {
-    throw new LockConfigurationError('The memcached backend is not implemented yet.');
+
+  driverFor(client) {
+    if (client === undefined) {
+      defaultClient ??= loadDriver().createDefaultClient();
+      client = defaultClient;
+    } else if (!isMemjsClient(client)) {
+      throw new LockConfigurationError(
+        'The memcached backend needs a memjs client (memjs.Client.create("host:port")) as "client".',
+      );
+    }
+    let driver = drivers.get(client);
+    if (!driver) {
+      driver = new (loadDriver().MemcachedDriver)(client);
+      drivers.set(client, driver);
+    }
+    return driver;
+  },
+
+  isClient: isMemjsClient,
+
+  async closeDefaultClients() {
+    const client = defaultClient;
+    defaultClient = undefined;
+    if (client) await loadDriver().closeClient(client);
   },
 };

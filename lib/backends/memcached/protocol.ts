@@ -90,7 +90,7 @@ export function encodeRequest(request: Request, opaque: number): Buffer {
   buf.writeUInt16BE(key.length, 2);
   buf.writeUInt8(extras.length, 4);
   buf.writeUInt32BE(extras.length + key.length + value.length, 8);
-  buf.writeUInt32BE(opaque >>> 0, 12);
+  buf.writeUInt32BE(opaque, 12);
   if (request.cas) request.cas.copy(buf, 16, 0, 8);
   extras.copy(buf, 24);
   key.copy(buf, 24 + extras.length);

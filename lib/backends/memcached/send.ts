@@ -42,8 +42,7 @@ export function unrefWhenIdle(client: MemjsClient): void {
  */
 export function send(client: MemjsClient, request: Request): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
-    client.incrSeq();
-    const seq = client.seq;
+    const seq = nextSeq(client);
     let settled = false;
     let unwatch = (): void => undefined;
     const finish = (err: Error | null, response?: Response): void => {
@@ -55,12 +54,28 @@ export function send(client: MemjsClient, request: Request): Promise<Response> {
       else resolve(response as Response);
     };
     enter(client);
-    client.perform(request.key, encodeRequest(request, seq), seq, (err, response) => finish(err, response as Response), 1);
+    try {
+      client.perform(request.key, encodeRequest(request, seq), seq, (err, response) => finish(err, response as Response), 1);
+    } catch (err) {
+      finish(err instanceof Error ? err : new Error(String(err)));
+    }
     if (settled) return;
     const socket = (client.server(request.key) as unknown as ServerInternals | null)?._socket;
     if (socket) unwatch = failOnClose(socket, (err) => finish(err));
     if (idleUnrefClients.has(client)) refSockets(client, true);
   });
+}
+
+/**
+ * The next opaque for `client`. memjs wraps its counter with `seq &= 0xffffffff`, which turns
+ * it negative after 2^31 requests; the response's opaque is read unsigned, so from then on no
+ * response would find its callback (and memjs's own requests would throw). Restarting at 1
+ * keeps opaques positive and unique among the requests in flight.
+ */
+function nextSeq(client: MemjsClient): number {
+  client.incrSeq();
+  if (client.seq <= 0) (client as { seq: number }).seq = 1;
+  return client.seq;
 }
 
 function failOnClose(socket: Socket, fail: (err: Error) => void): () => void {

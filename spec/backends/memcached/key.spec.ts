@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { expect } from 'chai';
 import { memcachedBackend } from '../../../lib/backends/memcached/descriptor';
 import { FENCE_SUFFIX, fenceKeyOf, MAX_KEY_BYTES } from '../../../lib/backends/memcached/key';
@@ -86,6 +87,23 @@ describe('memcached client detection', () => {
     expect(memcachedBackend.isClient?.(fake)).to.equal(true);
     expect(memcachedBackend.isClient?.({ get() {} })).to.equal(false);
     expect(memcachedBackend.isClient?.(null)).to.equal(false);
+  });
+
+  it('loads neither memjs nor the driver from the root entry, even to build keys', function () {
+    this.timeout(60_000);
+    const probe =
+      "const { backends, MemcachedLock } = require('./lib');" +
+      "new MemcachedLock('a', { namespace: 'b' });" +
+      "backends.MEMCACHED.keyFor('a', 'b');" +
+      "const loaded = Object.keys(require.cache).filter((k) => /node_modules[\\\\/]memjs[\\\\/]|backends[\\\\/]memcached[\\\\/](driver|send|default-client)/.test(k));" +
+      'process.stdout.write(JSON.stringify(loaded));';
+    const run = spawnSync(process.execPath, ['-r', 'ts-node/register', '-e', probe], {
+      cwd: `${__dirname}/../../..`,
+      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).to.equal(0);
+    expect(JSON.parse(run.stdout)).to.deep.equal([]);
   });
 
   it('refuses a client that is not a memjs client', () => {

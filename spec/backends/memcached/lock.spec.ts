@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { expect } from 'chai';
 import { closeDefaultClients, isLockBackendError, isLockLostError, MCLock, MemcachedLock } from '../../../lib';
 import type { MemjsClient } from '../../../lib/backends/memcached/send';
@@ -89,6 +90,44 @@ import { rawClient, runPrefix } from './support';
       if (saved === undefined) delete process.env.MEMCACHE_SERVERS;
       else process.env.MEMCACHE_SERVERS = saved;
     }
+  });
+
+  it('fails the acquire and removes the lock it created when the fencing increment fails', async () => {
+    // A non-numeric counter makes memcached refuse the increment (status 0x0006).
+    await raw.set(`${ns}_badfence#fence`, 'not a number', { expires: 60 });
+    const lock = new MemcachedLock('badfence', { namespace: ns, client });
+    const err = await lock.acquire().catch((e: unknown) => e);
+    expect(isLockBackendError(err), String(err)).to.equal(true);
+    expect(String((err as Error).cause)).to.include('non-numeric');
+    await eventually(async () => expect(await readBack(`${ns}_badfence`)).to.equal(null), 2_000);
+  });
+
+  it('lets the process exit while the default client is idle, even if never closed', async function () {
+    this.timeout(60_000);
+    const script =
+      "const { MemcachedLock } = require('./lib');" +
+      `(async () => { const l = new MemcachedLock('exit', { namespace: '${ns}' });` +
+      "await l.acquire(); await l.release(); process.stdout.write('done'); })();";
+    const child = spawn(process.execPath, ['-r', 'ts-node/register', '-e', script], {
+      cwd: `${__dirname}/../../..`,
+      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', MEMCACHE_SERVERS: server.address },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve(-1);
+      }, 30_000);
+      child.once('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    expect(code, `child output: ${out}`).to.equal(0);
+    expect(out).to.equal('done');
   });
 
   async function readBack(key: string): Promise<string | null> {
