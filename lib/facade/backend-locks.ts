@@ -19,7 +19,11 @@ export class RedisLock extends Lock {
   }
 }
 
-/** A Memcached lock (memjs). Without a client it connects to 127.0.0.1:11211. */
+/**
+ * A Memcached lock (memjs), wire-compatible with Python sherlock's `MCLock`. Without a client
+ * it connects to the servers in `MEMCACHIER_SERVERS` / `MEMCACHE_SERVERS` (memjs's
+ * convention), else localhost:11211.
+ */
 export class MemcachedLock extends Lock {
   constructor(name: string, options?: BackendLockOptions<unknown>) {
     super(name, { ...options, backend: backends.MEMCACHED });

@@ -45,6 +45,7 @@ export class Lock implements AsyncDisposable {
   /** Lock name. */
   readonly name: string;
   private readonly options: LockOptions;
+  private settings: (Omit<LockContext, 'driver'> & { descriptor: BackendDescriptor<any>; client: unknown }) | undefined;
   private context: LockContext | undefined;
   private current: { handle: LockHandle; subscription: Subscription } | undefined;
 
@@ -172,7 +173,7 @@ export class Lock implements AsyncDisposable {
 
   /** The backend key of this lock (e.g. `namespace_name`). */
   get key(): string {
-    return this.resolveContext().key;
+    return this.resolveSettings().key;
   }
 
   /** Releases the lock if this instance holds it (`await using lock = new Lock(...)`). */
@@ -194,8 +195,9 @@ export class Lock implements AsyncDisposable {
     return current;
   }
 
-  private resolveContext(): LockContext {
-    if (this.context) return this.context;
+  /** Backend, client, options and key: everything but the driver, so `key` loads no client library. */
+  private resolveSettings(): Omit<LockContext, 'driver'> & { descriptor: BackendDescriptor<any>; client: unknown } {
+    if (this.settings) return this.settings;
     const global = currentConfiguration();
     const backend: BackendDescriptor<any> | null = this.options.backend ?? global.backend;
     if (!backend) {
@@ -206,14 +208,20 @@ export class Lock implements AsyncDisposable {
     }
     const client = this.options.client ?? (backend === global.backend ? global.client : undefined);
     if (client !== undefined && backend.isClient && !backend.isClient(client)) {
-      throw new LockConfigurationError(
-        `Lock "${this.name}": the client given is not a ${backend.name} client.`,
-        { lockName: this.name },
-      );
+      throw new LockConfigurationError(`Lock "${this.name}": the client given is not a ${backend.name} client.`, {
+        lockName: this.name,
+      });
     }
     const options = resolveLockOptions(global.defaults, this.options);
     const key = backend.keyFor(this.name, options.namespace);
-    this.context = { name: this.name, key, backend: backend.name, driver: backend.driverFor(client), options };
+    this.settings = { name: this.name, key, backend: backend.name, options, descriptor: backend, client };
+    return this.settings;
+  }
+
+  private resolveContext(): LockContext {
+    if (this.context) return this.context;
+    const { descriptor, client, ...settings } = this.resolveSettings();
+    this.context = { ...settings, driver: descriptor.driverFor(client) };
     return this.context;
   }
 }
