@@ -45,9 +45,16 @@ export class ConnectionGuard {
         this.forget(abort);
         reject(err);
       };
+      let request: Promise<T>;
+      try {
+        request = send();
+      } catch (err) {
+        reject(err);
+        return;
+      }
       this.pending.add(abort);
       this.attach();
-      send().then(
+      request.then(
         (value) => {
           this.forget(abort);
           resolve(value);

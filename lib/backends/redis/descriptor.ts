@@ -1,18 +1,72 @@
 /**
- * Placeholder until the redis driver lands (its own issue): the descriptor exists so that the
- * facade and backends registry compile; using it fails with a clear error.
+ * The Redis backend (ioredis), wire-compatible with Python sherlock's `RedisLock`. This file
+ * must not load ioredis: the driver is required on first use.
  */
 import type { BackendDescriptor } from '../driver';
 import { LockConfigurationError } from '../../errors';
-import { assertBaseName, sherlockKey } from '../key-format';
+import { isRedisClient, type RedisClient } from './client';
+import { redisKeyFor } from './keys';
 
-export const redisBackend: BackendDescriptor<unknown> = {
+type DriverModule = typeof import('./driver');
+type DefaultClientModule = typeof import('./default-client');
+
+const drivers = new WeakMap<object, import('./driver').RedisDriver>();
+let defaultDriver: import('./driver').RedisDriver | undefined;
+
+function newDriver(client: RedisClient, ownsClient: boolean): import('./driver').RedisDriver {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { RedisDriver } = require('./driver') as DriverModule;
+  return new RedisDriver(client, { ownsClient });
+}
+
+/**
+ * The Redis backend: `backends.REDIS`. Its client is an ioredis `Redis` or `Cluster`, used as
+ * is and never closed; without one, a default client connects to 127.0.0.1:6379 on first use
+ * (close it with `closeDefaultClients()`). Keys use Python sherlock's format
+ * (`<namespace>_<name>`); names and namespaces may not contain `{` or `}`.
+ */
+export const redisBackend: BackendDescriptor<RedisClient> = {
   name: 'redis',
+
   keyFor(name, namespace) {
-    assertBaseName(name, namespace);
-    return sherlockKey(name, namespace);
+    return redisKeyFor(name, namespace);
   },
-  driverFor() {
-    throw new LockConfigurationError('The redis backend is not implemented yet.');
+
+  driverFor(client) {
+    if (client === undefined || client === null) {
+      if (!defaultDriver) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { createDefaultClient } = require('./default-client') as DefaultClientModule;
+        defaultDriver = newDriver(createDefaultClient(), true);
+      }
+      return defaultDriver;
+    }
+    if (!isRedisClient(client)) {
+      throw new LockConfigurationError(
+        'The redis backend needs an ioredis client (new Redis(...) or new Redis.Cluster(...)) as `client`.',
+      );
+    }
+    let driver = drivers.get(client);
+    if (!driver) {
+      driver = newDriver(client, false);
+      drivers.set(client, driver);
+    }
+    return driver;
+  },
+
+  isClient(client) {
+    return isRedisClient(client);
+  },
+
+  async closeDefaultClients() {
+    const driver = defaultDriver;
+    defaultDriver = undefined;
+    if (!driver) return;
+    driver.close();
+    const client = driver.client;
+    // QUIT lets commands already sent (a release just before) finish; with the server down it
+    // would wait in the offline queue, so then the connection is just dropped.
+    if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+    else client.disconnect();
   },
 };

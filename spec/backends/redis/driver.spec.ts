@@ -26,11 +26,6 @@ describe('redis driver @integration', function () {
     driver = redisBackend.driverFor(client);
   });
 
-  after(function () {
-    const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
-    console.log('ACTIVE', handles.map((h) => (h as object).constructor.name));
-  });
-
   describe('acquire', () => {
     it('writes a plain string key <namespace>_<name> holding the token, with a millisecond TTL', async () => {
       const t = newTarget(ns, 1500.2);
@@ -71,6 +66,29 @@ describe('redis driver @integration', function () {
       if (first.acquired && again.acquired) expect(again.fencingToken! > first.fencingToken!).to.equal(true);
     });
 
+    it('runs its scripts by EVALSHA and recovers from NOSCRIPT after SCRIPT FLUSH', async () => {
+      const stats = async (): Promise<Record<string, number>> => {
+        const info = await raw.info('commandstats');
+        const out: Record<string, number> = {};
+        for (const m of info.matchAll(/cmdstat_(\w+):calls=(\d+),.*?failed_calls=(\d+)/g)) {
+          out[m[1]!] = Number(m[2]);
+          out[`${m[1]!}_failed`] = Number(m[3]);
+        }
+        return out;
+      };
+      const t = newTarget(ns);
+      await driver.tryAcquire(t); // loads the script on this connection
+      await driver.release(t);
+      const before = await stats();
+      await raw.script('FLUSH');
+      expect((await driver.tryAcquire(t)).acquired).to.equal(true);
+      expect(await driver.release(t)).to.equal(true);
+      const after = await stats();
+      // The first EVALSHA after the flush fails with NOSCRIPT and is re-sent as EVAL.
+      expect((after.evalsha_failed ?? 0) - (before.evalsha_failed ?? 0)).to.be.at.least(1);
+      expect((after.eval ?? 0) - (before.eval ?? 0)).to.be.at.least(1);
+    });
+
     it('treats a key of another type as held by someone else', async () => {
       const t = newTarget(ns);
       await raw.lpush(t.key, 'x');
@@ -81,19 +99,42 @@ describe('redis driver @integration', function () {
       expect(await raw.type(t.key)).to.equal('list');
     });
 
-    it('counts fencing tokens in {key}:fence, strictly increasing across holders', async () => {
+    it('counts fencing tokens in {key}:fence, from the server clock in µs, +1 per grant', async () => {
       const t = newTarget(ns);
+      const [secs, micros] = await raw.time();
+      const serverNowUs = Number(secs) * 1e6 + Number(micros);
       const seen: number[] = [];
       for (let i = 0; i < 5; i++) {
         const owner = otherOwner(t);
         const got = await driver.tryAcquire(owner);
         if (!got.acquired) throw new Error('expected a grant');
+        expect(got.fencingToken).to.be.a('number');
         seen.push(Number(got.fencingToken));
         await driver.release(owner);
       }
-      expect(seen).to.deep.equal([1, 2, 3, 4, 5]);
-      expect(await raw.get(fenceKeyOf(t.key))).to.equal('5');
+      expect(seen[0]! - serverNowUs).to.be.within(0, 5_000_000);
+      expect(Number.isSafeInteger(seen[0])).to.equal(true);
+      expect(seen.map((f) => f - seen[0]!)).to.deep.equal([0, 1, 2, 3, 4]);
+      expect(await raw.get(fenceKeyOf(t.key))).to.equal(String(seen[4]));
       expect(await raw.pttl(fenceKeyOf(t.key))).to.equal(-1);
+    });
+
+    it('keeps fencing tokens increasing when the counter is lost (restart without data, FLUSHALL)', async () => {
+      const t = newTarget(ns);
+      const first = await driver.tryAcquire(t);
+      await driver.release(t);
+      await raw.del(fenceKeyOf(t.key));
+      await sleep(2);
+      const second = await driver.tryAcquire(otherOwner(t));
+      if (!first.acquired || !second.acquired) throw new Error('expected grants');
+      expect(Number(second.fencingToken)).to.be.above(Number(first.fencingToken));
+    });
+
+    it('counts on from an existing counter', async () => {
+      const t = newTarget(ns);
+      await raw.set(fenceKeyOf(t.key), '41');
+      const got = await driver.tryAcquire(t);
+      expect(got).to.deep.equal({ acquired: true, fencingToken: 42 });
     });
 
     it('is atomic: of many concurrent contenders on several connections exactly one wins per round', async () => {
@@ -111,6 +152,20 @@ describe('redis driver @integration', function () {
       }
       for (let i = 1; i < winners.length; i++) expect(winners[i]).to.be.above(winners[i - 1]!);
       expect(new Set(winners).size).to.equal(winners.length);
+    });
+  });
+
+  describe('connection guard', () => {
+    it('watches a user client with one set of listeners while requests are pending, none after', async () => {
+      const c = redis.client();
+      const d = redisBackend.driverFor(c);
+      const base = { error: c.listenerCount('error'), reconnecting: c.listenerCount('reconnecting') };
+      const pending = Array.from({ length: 200 }, () => d.tryAcquire(newTarget(ns)));
+      expect(c.listenerCount('reconnecting')).to.equal(base.reconnecting + 1);
+      expect(c.listenerCount('error')).to.equal(base.error + 1);
+      await Promise.all(pending);
+      expect(c.listenerCount('reconnecting')).to.equal(base.reconnecting);
+      expect(c.listenerCount('error')).to.equal(base.error);
     });
   });
 
@@ -242,8 +297,8 @@ describe('redis driver @integration', function () {
 
     it('shares one subscriber connection per client, refcounted per channel, closed when idle', async () => {
       await sleep(SUBSCRIBER_IDLE_CLOSE_MS + 100); // earlier tests' subscribers are gone
-      const pubsubClients = async () => ((await raw.client('LIST', 'TYPE', 'pubsub')) as string).split('\n').filter(Boolean).length;
-      expect(await pubsubClients()).to.equal(0);
+      const pubsubClients = async () => ((await raw.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string).split('\n').filter(Boolean).length;
+      const others = await pubsubClients(); // 0 unless the server (REDIS_URL) is shared
       const c = redis.client();
       const duplicate = sinon.spy(c, 'duplicate');
       const d = redisBackend.driverFor(c) as RedisDriver;
@@ -264,7 +319,7 @@ describe('redis driver @integration', function () {
       subs.push(d.watchReleases(t1).subscribe((x) => late.push(x)));
       expect(late).to.deep.equal(['listening']);
 
-      expect(await pubsubClients()).to.equal(1);
+      expect(await pubsubClients()).to.equal(others + 1);
       subs[0]!.unsubscribe();
       subs[1]!.unsubscribe();
       expect(d.releases.channelCount).to.equal(2);
@@ -279,7 +334,7 @@ describe('redis driver @integration', function () {
       expect(d.releases.isOpen).to.equal(true);
       await sleep(SUBSCRIBER_IDLE_CLOSE_MS + 100);
       expect(d.releases.isOpen).to.equal(false);
-      expect(await pubsubClients()).to.equal(0);
+      expect(await pubsubClients()).to.equal(others);
 
       // And it comes back on demand.
       const again = signals(d);
@@ -324,6 +379,24 @@ describe('redis driver @integration', function () {
       const again = await d.tryAcquire(newTarget(ns)).catch((e: unknown) => e);
       expect(isLockBackendError(again)).to.equal(true);
       expect(await d.isLocked('x').catch((e: unknown) => isLockBackendError(e))).to.equal(true);
+      c.disconnect();
+    });
+
+    it('surfaces release and renewal failures as LockBackendError with the ioredis error as cause', async () => {
+      const port = await freePort();
+      const c = redis.client({ lazyConnect: true, maxRetriesPerRequest: 0 });
+      c.options.port = port;
+      const d = redisBackend.driverFor(c);
+      const [a, b] = [newTarget(ns), newTarget(ns)];
+      const batch = await d.extendMany!([a, b]).catch((e: unknown) => e);
+      expect(isLockBackendError(batch), String(batch)).to.equal(true);
+      expect((batch as Error).message).to.match(/failed to renew 2 lock\(s\)/);
+      expect((batch as Error).cause).to.be.instanceOf(Error);
+      const released = await d.release(a).catch((e: unknown) => e);
+      expect(isLockBackendError(released), String(released)).to.equal(true);
+      expect((released as Error).message).to.include(`lock "${a.name}"`);
+      const extended = await d.extend(a).catch((e: unknown) => e);
+      expect(isLockBackendError(extended), String(extended)).to.equal(true);
       c.disconnect();
     });
 

@@ -37,7 +37,7 @@ export class RedisHarness {
 
   /** A new client of our own (a "user-supplied" client: the library never closes it). */
   client(options: Record<string, unknown> = {}): Redis {
-    const c = new Redis(this.url, { lazyConnect: false, ...options });
+    const c = new Redis(this.url, { lazyConnect: false, disconnectTimeout: 100, ...options });
     c.on('error', () => undefined); // the fault tests kill the server on purpose
     this.clients.push(c);
     return c;

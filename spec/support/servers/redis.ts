@@ -1,8 +1,10 @@
 /**
  * A real redis-server for the integration tests: started on a free loopback port with no
  * persistence, or the one named by `REDIS_URL` (e.g. `redis://127.0.0.1:6379/0`), which cannot
- * be stopped or restarted by the tests.
+ * be stopped or restarted by the tests. Also a three-node Redis Cluster, started the same way
+ * (or named by `REDIS_CLUSTER_NODES`).
  */
+import { spawnSync } from 'node:child_process';
 import { freePort, requireServerBinary, ServerProcess, tempDir } from './process';
 
 /** The environment variable naming an existing Redis to test against. */
@@ -55,4 +57,92 @@ export async function startRedis(): Promise<RedisServer> {
       dir.remove();
     },
   };
+}
+
+/**
+ * The environment variable naming an existing Redis Cluster to test against, as
+ * comma-separated `host:port` startup nodes.
+ */
+export const REDIS_CLUSTER_VAR = 'REDIS_CLUSTER_NODES';
+
+/** A Redis Cluster the tests can use. */
+export interface RedisClusterServer {
+  /** Startup nodes for `new Cluster(nodes)`. */
+  readonly nodes: Array<{ host: string; port: number }>;
+  /** Stops every node and removes their directories. */
+  close(): Promise<void>;
+}
+
+/** Whether the cluster tests can run: they need redis-server and redis-cli (Debian: redis-tools). */
+export function redisClusterAvailable(): boolean {
+  return requireServerBinary('redis-server', REDIS_CLUSTER_VAR) && requireServerBinary('redis-cli', REDIS_CLUSTER_VAR);
+}
+
+/**
+ * Starts a three-master Redis Cluster (no replicas, no persistence) on free loopback ports and
+ * waits until it serves every slot; or wraps `REDIS_CLUSTER_NODES`.
+ */
+export async function startRedisCluster(): Promise<RedisClusterServer> {
+  const env = process.env[REDIS_CLUSTER_VAR];
+  if (env) {
+    const nodes = env.split(',').map((hp) => {
+      const [host, port] = hp.trim().split(':');
+      return { host: host!, port: Number(port) };
+    });
+    return { nodes, close: () => Promise.resolve() };
+  }
+  const procs: ServerProcess[] = [];
+  const dirs: Array<{ remove(): void }> = [];
+  const close = async (): Promise<void> => {
+    await Promise.all(procs.map((p) => p.stop()));
+    for (const d of dirs) d.remove();
+  };
+  try {
+    // Three client ports and three cluster-bus ports (the default bus port, port + 10000, can
+    // exceed 65535 for an ephemeral port). freePort() closes its probe: ask until all differ.
+    const taken: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      let port = await freePort();
+      while (taken.includes(port)) port = await freePort();
+      taken.push(port);
+    }
+    const ports = taken.slice(0, 3);
+    for (const [i, port] of ports.entries()) {
+      const dir = tempDir('redis-cluster');
+      dirs.push(dir);
+      const args = [
+        '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir.path,
+        '--daemonize', 'no', '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000',
+        '--cluster-port', String(taken[3 + i]),
+      ];
+      const proc = new ServerProcess(`redis-server (cluster :${port})`, 'redis-server', args, port);
+      procs.push(proc);
+      await proc.start();
+    }
+    const addresses = ports.map((p) => `127.0.0.1:${p}`);
+    const created = spawnSync('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
+    await waitForClusterOk(ports);
+    return { nodes: ports.map((port) => ({ host: '127.0.0.1', port })), close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** Polls CLUSTER INFO on every node until each reports `cluster_state:ok`. */
+async function waitForClusterOk(ports: number[], timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = ports.every((port) => {
+      const info = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'cluster', 'info'], { encoding: 'utf8' });
+      return info.status === 0 && info.stdout.includes('cluster_state:ok');
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`the Redis Cluster on ports ${ports.join(', ')} is not ok after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -1,0 +1,18 @@
+/**
+ * The default client, for locks created without one: like Python sherlock's default
+ * `redis.StrictRedis()`, a connection to the local server. Loads ioredis at runtime.
+ */
+import Redis from 'ioredis';
+
+/** Where the default client connects. */
+export const DEFAULT_REDIS = { host: '127.0.0.1', port: 6379 } as const;
+
+/**
+ * A new default client. It connects at once; while the server is down, acquires fail fast
+ * (see `ConnectionGuard`) and releases wait in ioredis's offline queue.
+ */
+export function createDefaultClient(): Redis {
+  // disconnectTimeout: after disconnect() of a socket that already dropped, ioredis keeps a
+  // timer of this length (default 2 s), which would hold the process after closeDefaultClients().
+  return new Redis({ ...DEFAULT_REDIS, disconnectTimeout: 100 });
+}

@@ -1,0 +1,112 @@
+/**
+ * The Redis {@link LockDriver}: the verbs (acquire, release, extend, locked, notify) bound to
+ * one ioredis client. Loaded lazily by the descriptor, so ioredis is only loaded when a Redis
+ * lock is used.
+ */
+import type { Observable } from 'rxjs';
+import { isLockError, LockBackendError, LockConfigurationError, toBackendError } from '../../errors';
+import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../driver';
+import { acquire, ACQUIRE_SCRIPT } from './acquire';
+import { hasHashTag, isCluster, keyPrefixOf, type RedisClient } from './client';
+import { ConnectionGuard } from './connection';
+import { extend, EXTEND_SCRIPT, extendMany } from './extend';
+import { releaseChannelOf } from './keys';
+import { isLocked } from './locked';
+import { ReleaseSubscriber } from './notify';
+import { release, RELEASE_SCRIPT } from './release';
+import { installScripts } from './scripts';
+
+const BACKEND = 'redis';
+
+/** Options of a {@link RedisDriver}. */
+export interface RedisDriverOptions {
+  /**
+   * True when the backend created `client` itself (the default client): its 'error' events
+   * are always listened to. Defaults to false.
+   */
+  readonly ownsClient?: boolean;
+}
+
+/** The driver of one ioredis `Redis` or `Cluster` client. */
+export class RedisDriver implements LockDriver {
+  readonly backend = BACKEND;
+  private readonly guard: ConnectionGuard;
+  /** Shared by every waiter of this client: one subscriber connection, opened on demand. */
+  readonly releases: ReleaseSubscriber;
+  private readonly keyPrefix: string;
+
+  constructor(
+    readonly client: RedisClient,
+    options: RedisDriverOptions = {},
+  ) {
+    assertClusterPrefix(client);
+    installScripts(client, [ACQUIRE_SCRIPT, RELEASE_SCRIPT, EXTEND_SCRIPT]);
+    this.keyPrefix = keyPrefixOf(client);
+    this.guard = new ConnectionGuard(client, options.ownsClient === true);
+    this.releases = new ReleaseSubscriber(client);
+  }
+
+  /** Fails fast (with the connection error) while the client is reconnecting: see {@link ConnectionGuard}. */
+  tryAcquire(target: LockTarget): Promise<AcquireAttempt> {
+    return this.wrap(this.guard.run(() => acquire(this.client, target)), target.name, 'acquire');
+  }
+
+  /**
+   * Not guarded: while the connection is down, ioredis queues the release and sends it on
+   * reconnect (within its `maxRetriesPerRequest`), which is what a lock left behind needs.
+   */
+  release(target: LockTarget): Promise<boolean> {
+    return this.wrap(release(this.client, target), target.name, 'release');
+  }
+
+  /** Not guarded: the core measures the validity deadline itself and gives up when it passes. */
+  extend(target: LockTarget): Promise<boolean> {
+    return this.wrap(extend(this.client, target), target.name, 'extend');
+  }
+
+  /** One pipeline (one round trip) for all `targets`; see {@link extendMany}. */
+  extendMany(targets: readonly LockTarget[]): Promise<boolean[]> {
+    return extendMany(this.client, targets).catch((err: unknown) => {
+      if (isLockError(err)) throw err;
+      const detail = err instanceof Error ? err.message : String(err);
+      throw new LockBackendError(`${BACKEND} backend failed to renew ${targets.length} lock(s) in one batch: ${detail}`, {
+        cause: err,
+      });
+    });
+  }
+
+  /** `EXISTS`, failing fast like {@link tryAcquire} while the connection is down. */
+  isLocked(key: string): Promise<boolean> {
+    return this.wrap(this.guard.run(() => isLocked(this.client, key)), key, 'check');
+  }
+
+  /** Release notifications through the client's shared subscriber connection (see {@link ReleaseSubscriber}). */
+  watchReleases(target: LockTarget): Observable<ReleaseSignal> {
+    return this.releases.watch(releaseChannelOf(this.keyPrefix, target.key));
+  }
+
+  /** Closes the subscriber connection (the client itself is closed by whoever owns it). */
+  close(): void {
+    this.releases.close();
+  }
+
+  private wrap<T>(request: Promise<T>, lockName: string, action: string): Promise<T> {
+    return request.catch((err: unknown) => {
+      throw toBackendError(err, lockName, BACKEND, action);
+    });
+  }
+}
+
+/**
+ * On a Cluster, ioredis prepends `keyPrefix` to every key; the lock key `<prefix>K` and its
+ * counter `<prefix>{K}:fence` then share a slot only if the prefix carries its own hash tag.
+ */
+function assertClusterPrefix(client: RedisClient): void {
+  const prefix = keyPrefixOf(client);
+  if (isCluster(client) && prefix !== '' && !hasHashTag(prefix)) {
+    throw new LockConfigurationError(
+      `The redis backend cannot use a Cluster client with keyPrefix "${prefix}": the lock key and its fencing ` +
+        'counter would hash to different slots. Put a hash tag in the prefix (e.g. "{myapp}:") or drop the prefix.',
+    );
+  }
+}

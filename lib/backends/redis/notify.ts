@@ -1,0 +1,171 @@
+/**
+ * Wake-up on release: the release script PUBLISHes on the lock's channel; waiters listen on
+ * one shared subscriber connection per client.
+ */
+import { Observable, type Subscriber } from 'rxjs';
+import { debuglog } from 'node:util';
+import { LockBackendError } from '../../errors';
+import type { ReleaseSignal } from '../driver';
+import { isCluster, type RedisClient } from './client';
+
+const debug = debuglog('sherlock-rx');
+
+/**
+ * How long the subscriber connection stays open after its last channel is dropped. Waiters
+ * come and go in bursts (a handoff unsubscribes one and the next contender subscribes right
+ * after); a short grace spares a reconnect, and is short enough not to hold the process.
+ */
+export const SUBSCRIBER_IDLE_CLOSE_MS = 250;
+
+/** One subscribed channel: its watchers, and whether its SUBSCRIBE was confirmed. */
+interface ChannelEntry {
+  readonly channel: string;
+  readonly watchers: Set<Subscriber<ReleaseSignal>>;
+  listening: boolean;
+}
+
+/**
+ * The shared subscriber of one client: a `duplicate()` connection opened on first use,
+ * SUBSCRIBEd once per channel however many waiters watch it (refcounted), closed when no
+ * channel is left. Errors on it only cost latency: the core keeps polling.
+ */
+export class ReleaseSubscriber {
+  private connection: RedisClient | undefined;
+  private readonly channels = new Map<string, ChannelEntry>();
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly client: RedisClient) {}
+
+  /**
+   * Emits `listening` once the channel's SUBSCRIBE is confirmed (at once if it already was),
+   * then `released` on each message, and also after the subscriber reconnected (releases may
+   * have been published while it was down). Errors with a `LockBackendError` when the
+   * subscription fails.
+   */
+  watch(channel: string): Observable<ReleaseSignal> {
+    return new Observable<ReleaseSignal>((subscriber) => {
+      const entry = this.channels.get(channel) ?? this.subscribe(channel);
+      entry.watchers.add(subscriber);
+      if (entry.listening) subscriber.next('listening');
+      return () => this.unwatch(entry, subscriber);
+    });
+  }
+
+  /** Number of subscribed channels (for tests and diagnostics). */
+  get channelCount(): number {
+    return this.channels.size;
+  }
+
+  /** Whether the subscriber connection is open (for tests and diagnostics). */
+  get isOpen(): boolean {
+    return this.connection !== undefined;
+  }
+
+  /** Closes the subscriber connection now; current watchers complete (they fall back to polling). */
+  close(): void {
+    const entries = [...this.channels.values()];
+    this.channels.clear();
+    this.disconnect();
+    for (const e of entries) for (const w of e.watchers) w.complete();
+  }
+
+  private subscribe(channel: string): ChannelEntry {
+    const entry: ChannelEntry = { channel, watchers: new Set(), listening: false };
+    this.channels.set(channel, entry);
+    this.cancelIdleClose();
+    this.open()
+      .subscribe(channel)
+      .then(
+        () => {
+          if (this.channels.get(channel) !== entry) return;
+          entry.listening = true;
+          for (const w of [...entry.watchers]) w.next('listening');
+        },
+        (err: unknown) => {
+          if (this.channels.get(channel) !== entry) return;
+          // Forget the entry so that the next waiter tries again.
+          this.drop(entry);
+          const error = new LockBackendError(`redis backend could not SUBSCRIBE to ${channel}: ${String(err)}`, { cause: err });
+          for (const w of [...entry.watchers]) w.error(error);
+        },
+      );
+    return entry;
+  }
+
+  private unwatch(entry: ChannelEntry, subscriber: Subscriber<ReleaseSignal>): void {
+    entry.watchers.delete(subscriber);
+    if (entry.watchers.size > 0 || this.channels.get(entry.channel) !== entry) return;
+    this.drop(entry);
+    // Ordered on the connection: a later SUBSCRIBE of the same channel is answered after this.
+    this.connection?.unsubscribe(entry.channel).catch((err: unknown) => debug('redis UNSUBSCRIBE failed: %s', err));
+  }
+
+  private drop(entry: ChannelEntry): void {
+    if (this.channels.get(entry.channel) === entry) this.channels.delete(entry.channel);
+    if (this.channels.size === 0) this.scheduleIdleClose();
+  }
+
+  private open(): RedisClient {
+    if (this.connection) return this.connection;
+    // The user's client may disable the offline queue or resubscription; the subscriber needs
+    // both. A short disconnectTimeout: ioredis keeps a timer of that length after disconnect()
+    // when the socket had already dropped, which would delay the process exit.
+    const overrides = { enableOfflineQueue: true, autoResubscribe: true, lazyConnect: false, disconnectTimeout: 100 };
+    const conn: RedisClient = isCluster(this.client)
+      ? this.client.duplicate(undefined, { ...overrides, redisOptions: { ...this.client.options.redisOptions, ...overrides } })
+      : this.client.duplicate(overrides);
+    this.connection = conn;
+    let connectedBefore = false;
+    conn.on('error', (err: unknown) => debug('redis subscriber connection error: %s', err));
+    conn.on('message', (channel: string) => this.notify(channel));
+    conn.on('ready', () => {
+      if (connectedBefore) this.afterReconnect(conn);
+      connectedBefore = true;
+    });
+    conn.on('end', () => {
+      if (this.connection === conn) this.close();
+    });
+    return conn;
+  }
+
+  private notify(channel: string): void {
+    const entry = this.channels.get(channel);
+    if (entry?.listening) for (const w of [...entry.watchers]) w.next('released');
+  }
+
+  /**
+   * ioredis resubscribes on reconnect; a PING sent now is answered after those SUBSCRIBEs, so
+   * once it returns every channel is armed again and waiters re-check what they may have missed.
+   */
+  private afterReconnect(conn: RedisClient): void {
+    conn.ping().then(
+      () => {
+        if (this.connection !== conn) return;
+        for (const entry of [...this.channels.values()]) {
+          if (entry.listening) for (const w of [...entry.watchers]) w.next('released');
+        }
+      },
+      (err: unknown) => debug('redis subscriber PING after reconnect failed: %s', err),
+    );
+  }
+
+  private scheduleIdleClose(): void {
+    if (this.idleTimer || !this.connection) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.channels.size === 0) this.disconnect();
+    }, SUBSCRIBER_IDLE_CLOSE_MS);
+  }
+
+  private cancelIdleClose(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  private disconnect(): void {
+    this.cancelIdleClose();
+    const conn = this.connection;
+    this.connection = undefined;
+    conn?.disconnect();
+  }
+}
