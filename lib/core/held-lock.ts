@@ -26,7 +26,9 @@ export class HeldLock implements LockHandle, RenewalEntry {
   readonly token: string;
   private _state: LockHandleState = 'held';
   private _expiresAt: number | null;
-  private readonly abort = new AbortController();
+  /** Created on first use of `signal`: most holds never look at it, and it costs ~5 µs. */
+  private abort: AbortController | undefined;
+  private endReason: unknown;
   private deadline: NodeJS.Timeout | undefined;
   private lossWatch: Subscription | undefined;
   private lostError: LockLostError | undefined;
@@ -57,6 +59,10 @@ export class HeldLock implements LockHandle, RenewalEntry {
     return this._expiresAt;
   }
   get signal(): AbortSignal {
+    if (!this.abort) {
+      this.abort = new AbortController();
+      if (this._state !== 'held') this.abort.abort(this.endReason);
+    }
     return this.abort.signal;
   }
 
@@ -133,7 +139,7 @@ export class HeldLock implements LockHandle, RenewalEntry {
     try {
       deleted = await this.claim.release();
     } finally {
-      this.abort.abort(new LockError(`Lock "${this.name}" was released.`, { lockName: this.name }));
+      this.end(new LockError(`Lock "${this.name}" was released.`, { lockName: this.name }));
       this.events.released();
     }
     if (!deleted) {
@@ -151,8 +157,14 @@ export class HeldLock implements LockHandle, RenewalEntry {
     this.stopMonitoring();
     // Best effort: the key may still be ours on the server (e.g. our clock ran ahead).
     this.claim.dispose();
-    this.abort.abort(this.lostError);
+    this.end(this.lostError);
     this.events.lost(this.lostError);
+  }
+
+  /** Aborts the signal (now if it exists, else when it is first asked for). */
+  private end(reason: unknown): void {
+    this.endReason = reason;
+    this.abort?.abort(reason);
   }
 
   private armDeadline(): void {
