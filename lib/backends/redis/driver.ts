@@ -9,6 +9,7 @@ import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../d
 import { acquire, ACQUIRE_SCRIPT } from './acquire';
 import { hasHashTag, isCluster, keyPrefixOf, type RedisClient } from './client';
 import { ConnectionGuard } from './connection';
+import { IdleUnref } from './idle-unref';
 import { extend, EXTEND_SCRIPT, extendMany } from './extend';
 import { releaseChannelOf } from './keys';
 import { isLocked } from './locked';
@@ -34,6 +35,8 @@ export class RedisDriver implements LockDriver {
   /** Shared by every waiter of this client: one subscriber connection, opened on demand. */
   readonly releases: ReleaseSubscriber;
   private readonly keyPrefix: string;
+  /** Only for a client we own: a user's client is the user's to keep open. */
+  private readonly idle: IdleUnref | undefined;
 
   constructor(
     readonly client: RedisClient,
@@ -44,6 +47,7 @@ export class RedisDriver implements LockDriver {
     this.keyPrefix = keyPrefixOf(client);
     this.guard = new ConnectionGuard(client, options.ownsClient === true);
     this.releases = new ReleaseSubscriber(client);
+    this.idle = options.ownsClient === true && !isCluster(client) ? new IdleUnref(client) : undefined;
   }
 
   /** Fails fast (with the connection error) while the client is reconnecting: see {@link ConnectionGuard}. */
@@ -66,7 +70,8 @@ export class RedisDriver implements LockDriver {
 
   /** One pipeline (one round trip) for all `targets`; see {@link extendMany}. */
   extendMany(targets: readonly LockTarget[]): Promise<boolean[]> {
-    return extendMany(this.client, targets).catch((err: unknown) => {
+    const request = () => extendMany(this.client, targets);
+    return (this.idle ? this.idle.track(request) : request()).catch((err: unknown) => {
       if (isLockError(err)) throw err;
       const detail = err instanceof Error ? err.message : String(err);
       throw new LockBackendError(`${BACKEND} backend failed to renew ${targets.length} lock(s) in one batch: ${detail}`, {
@@ -91,7 +96,8 @@ export class RedisDriver implements LockDriver {
   }
 
   private wrap<T>(request: Promise<T>, lockName: string, action: string): Promise<T> {
-    return request.catch((err: unknown) => {
+    const tracked = this.idle ? this.idle.track(() => request) : request;
+    return tracked.catch((err: unknown) => {
       throw toBackendError(err, lockName, BACKEND, action);
     });
   }
