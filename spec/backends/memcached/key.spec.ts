@@ -1,19 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { expect } from 'chai';
 import { memcachedBackend } from '../../../lib/backends/memcached/descriptor';
 import { FENCE_SUFFIX, fenceKeyOf, MAX_KEY_BYTES } from '../../../lib/backends/memcached/key';
 import { MAX_RELATIVE_EXPIRY_SECONDS, serverExpiry } from '../../../lib/backends/memcached/expiry';
-import { isLockConfigurationError } from '../../../lib/errors';
-
-function configError(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    expect(isLockConfigurationError(err), String(err)).to.equal(true);
-    return err as Error;
-  }
-  throw new Error('expected a LockConfigurationError');
-}
+import { expectConfigError, modulesLoadedBy } from '../../support/checks';
 
 describe('memcached keys', () => {
   it('uses Python sherlock\'s format: <namespace>_<name>, or the bare name', () => {
@@ -26,20 +15,20 @@ describe('memcached keys', () => {
   });
 
   it('refuses names that end with the reserved suffix, so a lock cannot be a counter', () => {
-    const err = configError(() => memcachedBackend.keyFor(`job${FENCE_SUFFIX}`, 'ns'));
+    const err = expectConfigError(() => memcachedBackend.keyFor(`job${FENCE_SUFFIX}`, 'ns'));
     expect(err.message).to.include('reserved');
-    configError(() => memcachedBackend.keyFor(`job${FENCE_SUFFIX}`, null));
+    expectConfigError(() => memcachedBackend.keyFor(`job${FENCE_SUFFIX}`, null));
   });
 
   it('refuses spaces in the name or the namespace and says why', () => {
-    expect(configError(() => memcachedBackend.keyFor('a b', null)).message).to.include('cannot contain spaces');
-    expect(configError(() => memcachedBackend.keyFor('ab', 'my ns')).message).to.include('namespace');
+    expect(expectConfigError(() => memcachedBackend.keyFor('a b', null)).message).to.include('cannot contain spaces');
+    expect(expectConfigError(() => memcachedBackend.keyFor('ab', 'my ns')).message).to.include('namespace');
   });
 
   it('refuses control characters', () => {
-    configError(() => memcachedBackend.keyFor('a\nb', null));
-    configError(() => memcachedBackend.keyFor('a\tb', null));
-    configError(() => memcachedBackend.keyFor('ab', 'n\u0000s'));
+    expectConfigError(() => memcachedBackend.keyFor('a\nb', null));
+    expectConfigError(() => memcachedBackend.keyFor('a\tb', null));
+    expectConfigError(() => memcachedBackend.keyFor('ab', 'n\u0000s'));
   });
 
   it('counts the 250-byte limit in UTF-8 bytes, including the namespace and the counter suffix', () => {
@@ -48,7 +37,7 @@ describe('memcached keys', () => {
     const name = 'é'.repeat(100);
     const fits = 'n'.repeat(budget - 200 - 1);
     expect(Buffer.byteLength(memcachedBackend.keyFor(name, fits))).to.equal(budget);
-    const err = configError(() => memcachedBackend.keyFor(name, `${fits}x`));
+    const err = expectConfigError(() => memcachedBackend.keyFor(name, `${fits}x`));
     expect(err.message).to.include('250 bytes');
   });
 
@@ -91,22 +80,16 @@ describe('memcached client detection', () => {
 
   it('loads neither memjs nor the driver from the root entry, even to build keys', function () {
     this.timeout(60_000);
-    const probe =
-      "const { backends, MemcachedLock } = require('./lib');" +
-      "new MemcachedLock('a', { namespace: 'b' });" +
-      "backends.MEMCACHED.keyFor('a', 'b');" +
-      "const loaded = Object.keys(require.cache).filter((k) => /node_modules[\\\\/]memjs[\\\\/]|backends[\\\\/]memcached[\\\\/](driver|send|default-client)/.test(k));" +
-      'process.stdout.write(JSON.stringify(loaded));';
-    const run = spawnSync(process.execPath, ['-r', 'ts-node/register', '-e', probe], {
-      cwd: `${__dirname}/../../..`,
-      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
-      encoding: 'utf8',
-    });
-    expect(run.status, run.stderr).to.equal(0);
-    expect(JSON.parse(run.stdout)).to.deep.equal([]);
+    const loaded = modulesLoadedBy(
+        "const { backends, MemcachedLock } = require('./lib');" +
+        "new MemcachedLock('a', { namespace: 'b' });" +
+        "backends.MEMCACHED.keyFor('a', 'b');",
+      /node_modules[\\/]memjs[\\/]|backends[\\/]memcached[\\/](driver|send|default-client)/,
+    );
+    expect(loaded).to.deep.equal([]);
   });
 
   it('refuses a client that is not a memjs client', () => {
-    configError(() => memcachedBackend.driverFor({ set() {} } as never));
+    expectConfigError(() => memcachedBackend.driverFor({ set() {} } as never));
   });
 });

@@ -1,20 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { expect } from 'chai';
 import { redisBackend } from '../../../lib/backends/redis/descriptor';
 import { fenceKeyOf, releaseChannelOf } from '../../../lib/backends/redis/keys';
 import { hasHashTag, isRedisClient } from '../../../lib/backends/redis/client';
 import { ttlArg } from '../../../lib/backends/redis/scripts';
-import { isLockConfigurationError } from '../../../lib/errors';
-
-function configError(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    expect(isLockConfigurationError(err), String(err)).to.equal(true);
-    return err as Error;
-  }
-  throw new Error('expected a LockConfigurationError');
-}
+import { expectConfigError, modulesLoadedBy } from '../../support/checks';
 
 describe('redis keys', () => {
   it("uses Python sherlock's format: <namespace>_<name>, or the bare name", () => {
@@ -38,16 +27,16 @@ describe('redis keys', () => {
       ['x', '{ns'],
       ['{x}:fence', null],
     ] as const) {
-      const err = configError(() => redisBackend.keyFor(name, ns));
+      const err = expectConfigError(() => redisBackend.keyFor(name, ns));
       expect(err.message).to.match(/hash tag/);
       expect(err.message).to.match(/slot/);
     }
   });
 
   it('applies the shared name checks', () => {
-    configError(() => redisBackend.keyFor('', null));
-    configError(() => redisBackend.keyFor('a\nb', null));
-    configError(() => redisBackend.keyFor('x'.repeat(201), null));
+    expectConfigError(() => redisBackend.keyFor('', null));
+    expectConfigError(() => redisBackend.keyFor('a\nb', null));
+    expectConfigError(() => redisBackend.keyFor('x'.repeat(201), null));
   });
 
   it('rounds fractional expiries up to whole milliseconds and maps null to "never"', () => {
@@ -75,21 +64,15 @@ describe('redis descriptor', () => {
   });
 
   it('refuses a client that is not an ioredis client', () => {
-    configError(() => redisBackend.driverFor({ nope: true } as never));
+    expectConfigError(() => redisBackend.driverFor({ nope: true } as never));
   });
 
   it('loads neither ioredis nor the driver from the root entry', function () {
     this.timeout(60_000);
-    const probe =
-      "require('./lib');" +
-      "const loaded = Object.keys(require.cache).filter((k) => /node_modules[\\\\/]ioredis[\\\\/]|backends[\\\\/]redis[\\\\/]driver/.test(k));" +
-      'process.stdout.write(JSON.stringify(loaded));';
-    const run = spawnSync(process.execPath, ['-r', 'ts-node/register', '-e', probe], {
-      cwd: `${__dirname}/../../..`,
-      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
-      encoding: 'utf8',
-    });
-    expect(run.status, run.stderr).to.equal(0);
-    expect(JSON.parse(run.stdout)).to.deep.equal([]);
+    const loaded = modulesLoadedBy(
+        "require('./lib');",
+      /node_modules[\\/]ioredis[\\/]|backends[\\/]redis[\\/]driver/,
+    );
+    expect(loaded).to.deep.equal([]);
   });
 });
