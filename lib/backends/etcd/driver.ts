@@ -1,0 +1,95 @@
+/**
+ * The etcd driver: etcd's own lock protocol (Go `concurrency.Mutex`, `etcdctl lock`) on an
+ * etcd3 client. Loaded lazily by the descriptor, so that `etcd3` is only required when an etcd
+ * lock is used.
+ */
+import { Etcd3, type Namespace } from 'etcd3';
+import type { Observable } from 'rxjs';
+import { toBackendError } from '../../errors';
+import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../driver';
+import { tryAcquire } from './acquire';
+import { extend } from './extend';
+import { isLocked } from './locked';
+import { watchLoss, watchReleases } from './notify';
+import { PrefixWatches } from './prefix-watches';
+import { release } from './release';
+import { SessionPool } from './sessions';
+import type { EtcdState } from './state';
+import { cappedWatchBackoff, watchNamespace } from './watch-namespace';
+
+const BACKEND = 'etcd';
+
+/** Where the default client connects. */
+export const DEFAULT_HOSTS = '127.0.0.1:2379';
+
+/** The client the backend opens when none is given (closed by `closeDefaultClients()`). */
+export function createDefaultClient(): Etcd3 {
+  return new Etcd3({ hosts: DEFAULT_HOSTS, faultHandling: { watchBackoff: cappedWatchBackoff as never } });
+}
+
+/**
+ * The {@link LockDriver} of one etcd3 client (an `Etcd3` or a `Namespace`): its sessions, its
+ * shared watches and the contender key of every acquisition in progress.
+ */
+export class EtcdDriver implements LockDriver {
+  readonly backend = BACKEND;
+  private readonly state: EtcdState;
+
+  constructor(readonly client: Namespace) {
+    this.state = {
+      client,
+      rawPrefixLength: namespacePrefixLength(client),
+      sessions: new SessionPool(client),
+      watches: new PrefixWatches(watchNamespace(client)),
+      contenders: new Map(),
+    };
+  }
+
+  tryAcquire(target: LockTarget): Promise<AcquireAttempt> {
+    return wrap(tryAcquire(this.state, target), target.name, 'acquire');
+  }
+
+  release(target: LockTarget): Promise<boolean> {
+    return wrap(release(this.state, target), target.name, 'release');
+  }
+
+  extend(target: LockTarget): Promise<boolean> {
+    return wrap(extend(this.state, target), target.name, 'renew');
+  }
+
+  isLocked(key: string): Promise<boolean> {
+    return wrap(isLocked(this.state, key), key, 'check');
+  }
+
+  watchReleases(target: LockTarget): Observable<ReleaseSignal> {
+    return watchReleases(this.state, target);
+  }
+
+  watchLoss(target: LockTarget): Observable<never> {
+    return watchLoss(this.state, target);
+  }
+
+  /** Cancels the watches and revokes the session leases (deleting any key still on them). */
+  async close(): Promise<void> {
+    this.state.watches.close();
+    await this.state.sessions.close();
+    this.state.contenders.clear();
+  }
+}
+
+async function wrap<T>(work: Promise<T>, lockName: string, action: string): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    throw toBackendError(err, lockName, BACKEND, action);
+  }
+}
+
+/**
+ * A `Namespace` from `client.namespace('app/')` prefixes every key; transaction responses
+ * return keys with that prefix. `prefix` is internal to etcd3 (a Buffer, empty on `Etcd3`).
+ */
+function namespacePrefixLength(client: Namespace): number {
+  const prefix = (client as unknown as { prefix?: unknown }).prefix;
+  return Buffer.isBuffer(prefix) ? prefix.length : 0;
+}

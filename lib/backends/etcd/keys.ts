@@ -1,0 +1,61 @@
+/**
+ * Key layout of etcd's own lock (Go `clientv3/concurrency.Mutex`, `etcdctl lock`): a lock is
+ * the prefix `P`; each contender owns one key `P/<lease id in lowercase hex>` attached to its
+ * lease; the holder is the key directly under `P/` with the lowest create revision.
+ *
+ * This module is pure (no etcd3 import): the descriptor uses it to build keys without loading
+ * the client library.
+ */
+import { LockConfigurationError } from '../../errors';
+import { assertBaseName } from '../key-format';
+
+/**
+ * The lock prefix `P`: `<namespace>/<name>`, or `<name>` without a namespace. Throws
+ * {@link LockConfigurationError} for a name or namespace containing `/`.
+ */
+export function lockPrefix(name: string, namespace: string | null): string {
+  assertBaseName(name, namespace);
+  assertNoSlash('lock name', name, name);
+  if (namespace) assertNoSlash('namespace', namespace, name);
+  return namespace ? `${namespace}/${name}` : name;
+}
+
+function assertNoSlash(what: string, value: string, lockName: string): void {
+  if (!value.includes('/')) return;
+  // Lock `b` in namespace `a` owns the keys under `a/b/`; a lock named `a/b` (or namespace `a/b`)
+  // would own the very same keys, and lock `a` would see them as its own waiters.
+  throw new LockConfigurationError(
+    `Invalid ${what} ${JSON.stringify(value)} for the etcd backend: "/" is not allowed, because etcd ` +
+      `lock keys are "<namespace>/<name>/<lease>" and a "/" would put one lock's keys under another lock's prefix.`,
+    { lockName },
+  );
+}
+
+/** The prefix every contender key of lock `prefix` starts with. */
+export function waitersPrefix(prefix: string): string {
+  return `${prefix}/`;
+}
+
+/**
+ * A contender key for a lease: `P/<lease hex>` like Go's Mutex, or `P/<lease hex>_<n>` when
+ * another contender of the same lease already uses the plain key (Go never shares a session
+ * between two contenders of one lock; waiters only compare create revisions, so a suffix
+ * without `/` stays interoperable).
+ */
+export function contenderKey(prefix: string, leaseHex: string, n: number): string {
+  return n === 0 ? `${prefix}/${leaseHex}` : `${prefix}/${leaseHex}_${n}`;
+}
+
+/**
+ * Whether `key` (relative to the client's namespace) is a contender of lock `prefix`: directly
+ * under `P/`, not deeper (`P/x/...` belongs to lock `x` in namespace `P`).
+ */
+export function isContenderOf(prefix: string, key: string): boolean {
+  const start = prefix.length + 1;
+  return key.length > start && key.startsWith(waitersPrefix(prefix)) && !key.includes('/', start);
+}
+
+/** An etcd lease ID (decimal string, as etcd3 returns int64s) as Go prints it in keys: lowercase hex. */
+export function leaseHex(leaseId: string): string {
+  return BigInt(leaseId).toString(16);
+}

@@ -1,0 +1,195 @@
+/**
+ * A session: one etcd lease shared by every contender key this driver creates with the same
+ * TTL, kept alive while a lock (held or queued) uses it, like Go's `concurrency.Session`.
+ * Holding many locks costs one lease and one keepalive per TTL/3, not one per lock.
+ */
+import type { Lease, Namespace } from 'etcd3';
+import { debug } from '../../core/debug';
+import { contenderKey, leaseHex } from './keys';
+import { KEEPALIVE_RETRY_MS, REQUEST_TIMEOUT_MS, callOptions } from './settings';
+
+/** The granted lease of a session. */
+export interface GrantedLease {
+  /** Lease ID as etcd3 returns it (decimal string). */
+  readonly id: string;
+  /** Lease ID in lowercase hex, as it appears in contender keys. */
+  readonly hex: string;
+}
+
+/** Why a session's lease is gone, passed to {@link Session.onLost} listeners. */
+export class SessionLostError extends Error {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = 'SessionLostError';
+  }
+}
+
+/** Whether an etcd3 error says the lease no longer exists (checked by shape: etcd3 may be another copy). */
+export function isLeaseInvalid(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return (
+    err.constructor?.name === 'EtcdLeaseInvalidError' ||
+    /requested lease not found|is expired or revoked/.test(err.message)
+  );
+}
+
+/**
+ * A lease with its own keepalive loop, the contender keys issued on it, and loss listeners.
+ * Its reference count and retirement are managed by the session pool (`sessions.ts`).
+ */
+export class Session {
+  /** Contender keys issued on this lease and not yet given back. */
+  private readonly keys = new Set<string>();
+  private readonly lostListeners = new Set<(err: SessionLostError) => void>();
+  private readonly lease: Lease;
+  private readonly granted: Promise<GrantedLease>;
+  private grantedLease: GrantedLease | undefined;
+  private lostError: SessionLostError | undefined;
+  private closed = false;
+  private timer: NodeJS.Timeout | undefined;
+  /** Monotonic time the last keepalive etcd answered (or the grant) was sent. */
+  private lastAlive = 0;
+  private serial = 0;
+  /** Contenders (held or queued) using this session; maintained by the pool. */
+  refs = 0;
+  /** A retired session takes no new contenders (e.g. a release failed and left a key on it). */
+  retired = false;
+
+  constructor(
+    client: Namespace,
+    /** Lease TTL in seconds. */
+    readonly ttl: number,
+  ) {
+    // Keepalives are ours (not etcd3's): its loop runs on a referenced interval that would keep
+    // the process alive, and declares loss only after 2 TTLs without an answer.
+    this.lease = client.lease(ttl, { autoKeepAlive: false, ...callOptions() });
+    this.lease.on('lost', (err: unknown) => this.markLost('etcd reported the lease lost', err));
+    const sentAt = performance.now();
+    this.granted = this.lease.grant().then((id) => {
+      this.grantedLease = { id, hex: leaseHex(id) };
+      this.lastAlive = sentAt;
+      this.scheduleKeepalive(this.ttl * 1000 / 3);
+      return this.grantedLease;
+    });
+    this.granted.catch(() => undefined); // reported to whoever awaits grant(); 'lost' fires too
+  }
+
+  /** Resolves with the lease once granted; rejects if it could not be granted. */
+  grant(): Promise<GrantedLease> {
+    return this.granted;
+  }
+
+  /** The lease, if it was granted. */
+  get grantedOrUndefined(): GrantedLease | undefined {
+    return this.grantedLease;
+  }
+
+  /** Whether the lease is known to be gone. */
+  get isLost(): boolean {
+    return this.lostError !== undefined;
+  }
+
+  /** Whether new contenders may use this session. */
+  get usable(): boolean {
+    return !this.isLost && !this.retired && !this.closed;
+  }
+
+  /** A contender key for lock `prefix`, unique among the keys this session has out. */
+  reserveKey(prefix: string, hex: string): string {
+    let key = contenderKey(prefix, hex, 0);
+    while (this.keys.has(key)) key = contenderKey(prefix, hex, ++this.serial);
+    this.keys.add(key);
+    return key;
+  }
+
+  /** Gives a key back once nothing of it can remain on the server. */
+  freeKey(key: string): void {
+    this.keys.delete(key);
+  }
+
+  /**
+   * Calls `listener` once if the lease is lost (at once, asynchronously, if it already is).
+   * Returns the unsubscribe function.
+   */
+  onLost(listener: (err: SessionLostError) => void): () => void {
+    if (this.lostError) {
+      const err = this.lostError;
+      queueMicrotask(() => listener(err));
+      return () => undefined;
+    }
+    this.lostListeners.add(listener);
+    return () => this.lostListeners.delete(listener);
+  }
+
+  /**
+   * Ends the session: stops keepalives and revokes the lease (which deletes any key still
+   * attached to it). A lease that cannot be revoked expires after its TTL.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopKeepalive();
+    if (this.isLost) return;
+    try {
+      await this.granted;
+      await this.lease.revoke(callOptions());
+    } catch (err) {
+      debug('etcd: revoking lease (ttl %d s) failed, it will expire: %s', this.ttl, err);
+    }
+  }
+
+  private scheduleKeepalive(delay: number): void {
+    if (this.closed || this.isLost) return;
+    this.timer = setTimeout(() => this.keepalive(), delay);
+    // A lease alone must not keep the process alive; if the process exits, the lease expires.
+    this.timer.unref();
+  }
+
+  private stopKeepalive(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private keepalive(): void {
+    const interval = (this.ttl * 1000) / 3;
+    const sentAt = performance.now();
+    this.lease.keepaliveOnce({ deadline: Date.now() + Math.min(REQUEST_TIMEOUT_MS, interval) }).then(
+      (res) => {
+        if (res.TTL === '0') return; // expired: etcd3 emitted 'lost' already
+        this.lastAlive = sentAt;
+        this.scheduleKeepalive(interval);
+      },
+      (err: unknown) => {
+        if (this.closed || this.isLost) return;
+        if (isLeaseInvalid(err)) return this.markLost('etcd says the lease expired or was revoked', err);
+        // etcd counts the TTL from the last keepalive it received: past it, the keys are gone.
+        if (performance.now() - this.lastAlive >= this.ttl * 1000) {
+          this.markLost(`no keepalive reached etcd for the lease TTL (${this.ttl} s)`, err);
+          // In case the lease survived after all (our clock, a slow answer), let it go.
+          this.lease.revoke(callOptions()).catch(() => undefined);
+          return;
+        }
+        debug('etcd: keepalive failed, retrying: %s', err);
+        this.scheduleKeepalive(Math.min(interval, KEEPALIVE_RETRY_MS));
+      },
+    );
+  }
+
+  /** Records that etcd refused the lease (e.g. a request said it was not found). */
+  declareLost(why: string, cause: unknown): void {
+    this.markLost(why, cause);
+  }
+
+  private markLost(why: string, cause: unknown): void {
+    if (this.lostError || this.closed) return;
+    const id = this.grantedLease ? ` ${this.grantedLease.hex}` : '';
+    this.lostError = new SessionLostError(`etcd session lease${id} was lost: ${why}`, cause);
+    this.stopKeepalive();
+    debug('%s', this.lostError.message);
+    for (const listener of [...this.lostListeners]) listener(this.lostError);
+    this.lostListeners.clear();
+  }
+}
