@@ -80,6 +80,15 @@ export interface LockDriver {
   watchReleases?(target: LockTarget): Observable<ReleaseSignal>;
 
   /**
+   * True when {@link watchReleases}, once `listening`, signals every way the lock can become
+   * free (release, expiry, deletion): the core then stops polling while the watch is healthy
+   * and waits for signals alone (etcd's watches, the memory store). Leave it unset when some
+   * releases go unannounced (e.g. Redis keys that expire, or Python sherlock's releases):
+   * the core then polls every `retryInterval` as well.
+   */
+  readonly notifiesEveryRelease?: boolean;
+
+  /**
    * Optional loss notifications for a held lock (e.g. etcd lease loss): the returned
    * Observable errors (or emits) when the backend knows the lock is gone. Subscribed while held.
    */

@@ -16,6 +16,7 @@ import { pollDelay } from './retry-delay';
 export class ReleaseWaker {
   private watch: Subscription | undefined;
   private listening = false;
+  private broken = false;
   private pending = false;
   private readonly wakeups = new Subject<void>();
 
@@ -41,6 +42,8 @@ export class ReleaseWaker {
       return race(this.wakeups, poll$).pipe(take(1));
     }
     if (this.pending) return timer(0);
+    // A backend that announces every release needs no polling while its watch works.
+    if (this.listening && !this.broken && this.driver.notifiesEveryRelease) return this.wakeups.pipe(take(1));
     return race(this.wakeups, poll$).pipe(take(1));
   }
 
@@ -57,8 +60,13 @@ export class ReleaseWaker {
         else this.pending = true;
         this.wakeups.next();
       },
-      // A broken watch only costs latency: polling goes on.
-      error: (err: unknown) => debug('release watch for %s failed, polling instead: %s', this.target.key, err),
+      // A broken watch only costs latency: back to polling, starting with a re-check now.
+      error: (err: unknown) => {
+        debug('release watch for %s failed, polling instead: %s', this.target.key, err);
+        this.broken = true;
+        this.pending = true;
+        this.wakeups.next();
+      },
     });
   }
 }

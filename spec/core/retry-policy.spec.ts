@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import * as sinon from 'sinon';
+import { Subject } from 'rxjs';
+import type { ReleaseSignal } from '../../lib/backends/driver';
 import { acquireLock } from '../../lib/core/acquire';
 import { pollDelay } from '../../lib/core/retry-delay';
 import { DelayedDriver, contextFor } from '../support/delayed-driver';
@@ -86,6 +88,65 @@ describe('retry and timeout policy', function () {
     const sub = obs.subscribe({ error: () => undefined });
     await clock.tickAsync(1);
     expect(driver.calls.tryAcquire).to.equal(1);
+    sub.unsubscribe();
+  });
+});
+
+describe('waiting on release notifications', function () {
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => (clock = sinon.useFakeTimers()));
+  afterEach(() => clock.restore());
+
+  /** A busy lock whose driver signals releases through a Subject the test controls. */
+  const setup = (notifiesEveryRelease: boolean) => {
+    const driver = new DelayedDriver();
+    driver.store.add('unit', 'holder', null);
+    const signals = new Subject<ReleaseSignal>();
+    Object.assign(driver, { watchReleases: () => signals, notifiesEveryRelease });
+    let handle: unknown;
+    let error: unknown;
+    const sub = acquireLock(contextFor(driver, { timeout: Infinity, retryInterval: 100 })).subscribe({
+      next: (h) => (handle = h),
+      error: (e: unknown) => (error = e),
+    });
+    return { driver, signals, sub, got: () => handle, failed: () => error };
+  };
+
+  it('stops polling once the watch listens, for a backend that announces every release', async function () {
+    const { driver, signals, sub, got } = setup(true);
+    await clock.tickAsync(1);
+    expect(driver.calls.tryAcquire).to.equal(1);
+    signals.next('listening');
+    await clock.tickAsync(1);
+    expect(driver.calls.tryAcquire).to.equal(2); // the re-check once armed
+    await clock.tickAsync(60_000);
+    expect(driver.calls.tryAcquire).to.equal(2);
+    driver.store.forceDelete('unit');
+    signals.next('released');
+    await clock.tickAsync(1);
+    expect(got()).to.not.equal(undefined);
+    sub.unsubscribe();
+  });
+
+  it('keeps polling alongside the watch for a backend whose releases can go unannounced', async function () {
+    const { driver, signals, sub } = setup(false);
+    await clock.tickAsync(1);
+    signals.next('listening');
+    await clock.tickAsync(10_000);
+    expect(driver.calls.tryAcquire).to.be.within(80, 110);
+    sub.unsubscribe();
+  });
+
+  it('falls back to polling when the watch fails', async function () {
+    const { driver, signals, sub, failed } = setup(true);
+    await clock.tickAsync(1);
+    signals.next('listening');
+    await clock.tickAsync(1_000);
+    expect(driver.calls.tryAcquire).to.equal(2);
+    signals.error(new Error('watch stream reset'));
+    await clock.tickAsync(1_000);
+    expect(driver.calls.tryAcquire).to.be.within(10, 13);
+    expect(failed()).to.equal(undefined);
     sub.unsubscribe();
   });
 });

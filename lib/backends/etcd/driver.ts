@@ -33,6 +33,11 @@ export function createDefaultClient(): Etcd3 {
  */
 export class EtcdDriver implements LockDriver {
   readonly backend = BACKEND;
+  /**
+   * Every way a contender ahead of us goes (release, lease expiry, deletion) is a DELETE on the
+   * lock's watch, which resumes from its last revision after a reconnect: no polling needed.
+   */
+  readonly notifiesEveryRelease = true;
   private readonly state: EtcdState;
 
   constructor(readonly client: Namespace) {

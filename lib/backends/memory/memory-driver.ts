@@ -8,6 +8,8 @@ import type { MemoryStore } from './memory-store';
  */
 export class MemoryDriver implements LockDriver {
   readonly backend = 'memory';
+  /** Releases, expiries and forced deletions all go through `MemoryStore.releases`. */
+  readonly notifiesEveryRelease = true;
 
   constructor(readonly store: MemoryStore) {}
 
