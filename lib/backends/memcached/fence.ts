@@ -15,12 +15,19 @@ import { incrementExtras, MemcachedStatusError, Opcode, Status } from './protoco
 import { send, type MemjsClient } from './send';
 
 /** Increments the lock's fencing counter (creating it if absent) and returns the new value. */
-export async function nextFencingToken(client: MemjsClient, key: string, nowMs: number = Date.now()): Promise<number> {
+export async function nextFencingToken(client: MemjsClient, key: string, nowMs: number = wallClockMs()): Promise<number> {
   const fenceKey = fenceKeyOf(key);
   // Expiration 0: the counter must outlive every lock on this key; it is only lost by eviction.
-  const extras = incrementExtras(1n, BigInt(Math.floor(nowMs)) * 1000n, 0);
+  // Microsecond precision: a counter lost and recreated within the same millisecond must still
+  // start above the tokens the lost one handed out.
+  const extras = incrementExtras(1n, BigInt(Math.floor(nowMs * 1000)), 0);
   const response = await send(client, { opcode: Opcode.INCREMENT, key: fenceKey, extras });
   const { status } = response.header;
   if (status !== Status.OK) throw new MemcachedStatusError(status, Opcode.INCREMENT, fenceKey);
   return Number(response.val.readBigUInt64BE(0));
+}
+
+/** Wall-clock milliseconds with sub-millisecond precision (Date.now() has whole milliseconds only). */
+function wallClockMs(): number {
+  return performance.timeOrigin + performance.now();
 }

@@ -6,6 +6,7 @@ import { deleteIfUnchanged } from '../../../lib/backends/memcached/release';
 import { rewriteIfUnchanged } from '../../../lib/backends/memcached/extend';
 import { ifOwned, readOwnedCas } from '../../../lib/backends/memcached/read';
 import { fenceKeyOf, FENCE_SUFFIX, MAX_KEY_BYTES } from '../../../lib/backends/memcached/key';
+import { nextFencingToken } from '../../../lib/backends/memcached/fence';
 import type { MemjsClient } from '../../../lib/backends/memcached/send';
 import { isLockBackendError } from '../../../lib/errors';
 import { createServer, type Socket } from 'node:net';
@@ -249,6 +250,15 @@ const PYTHON_STR_FLAGS = 16;
       if (!first.acquired || !next.acquired) throw new Error('expected grants');
       expect(Number(next.fencingToken)).to.be.greaterThan(Number(first.fencingToken));
       await driver.release(b);
+    });
+
+    it('restart above the lost counter even within the same millisecond', async () => {
+      const key = newTarget(ns).key;
+      const before = await nextFencingToken(client, key, 1_800_000_000_000.25);
+      await raw.delete(fenceKeyOf(key));
+      const after = await nextFencingToken(client, key, 1_800_000_000_000.75);
+      expect(after).to.be.greaterThan(before);
+      await raw.delete(fenceKeyOf(key));
     });
 
     it('live under the reserved counter key next to the lock', async () => {
