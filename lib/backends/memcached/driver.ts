@@ -23,35 +23,26 @@ export class MemcachedDriver implements LockDriver {
 
   constructor(readonly client: MemjsClient) {}
 
-  async tryAcquire(target: LockTarget): Promise<AcquireAttempt> {
-    try {
-      return await tryAcquireLock(this.client, target);
-    } catch (err) {
-      throw toBackendError(err, target.name, BACKEND, 'acquire');
-    }
+  tryAcquire(target: LockTarget): Promise<AcquireAttempt> {
+    return wrap(tryAcquireLock(this.client, target), target.name, 'acquire');
   }
 
-  async release(target: LockTarget): Promise<boolean> {
-    try {
-      return await releaseLock(this.client, target);
-    } catch (err) {
-      throw toBackendError(err, target.name, BACKEND, 'release');
-    }
+  release(target: LockTarget): Promise<boolean> {
+    return wrap(releaseLock(this.client, target), target.name, 'release');
   }
 
-  async extend(target: LockTarget): Promise<boolean> {
-    try {
-      return await extendLock(this.client, target);
-    } catch (err) {
-      throw toBackendError(err, target.name, BACKEND, 'extend');
-    }
+  extend(target: LockTarget): Promise<boolean> {
+    return wrap(extendLock(this.client, target), target.name, 'extend');
   }
 
   async isLocked(key: string): Promise<boolean> {
-    try {
-      return (await readItem(this.client, key)) !== null;
-    } catch (err) {
-      throw toBackendError(err, key, BACKEND, 'check');
-    }
+    return (await wrap(readItem(this.client, key), key, 'check')) !== null;
   }
+}
+
+/** Surfaces memjs and protocol failures as `LockBackendError` (cause kept). */
+function wrap<T>(request: Promise<T>, lockName: string, action: string): Promise<T> {
+  return request.catch((err: unknown) => {
+    throw toBackendError(err, lockName, BACKEND, action);
+  });
 }
