@@ -89,6 +89,14 @@ export interface LockDriver {
   readonly notifiesEveryRelease?: boolean;
 
   /**
+   * True when the backend grants the lock in its own order (etcd's queue by create revision):
+   * the core then retries at once on a release signal. Otherwise it spreads the retries of
+   * the waiters a little, older waiters first, so that the server's notification order does
+   * not decide every handoff.
+   */
+  readonly ordersWaiters?: boolean;
+
+  /**
    * Optional loss notifications for a held lock (e.g. etcd lease loss): the returned
    * Observable errors (or emits) when the backend knows the lock is gone. Subscribed while held.
    */

@@ -1,24 +1,31 @@
-import { Observable, Subject, Subscription, race, take, timer } from 'rxjs';
+import { Observable, Subject, Subscription, race, switchMap, take, timer } from 'rxjs';
 import type { LockDriver, LockTarget } from '../backends/driver';
+import { monotonicNow } from './clock';
 import { debug } from './debug';
-import { pollDelay } from './retry-delay';
+import { pollDelay, wakeDelay } from './retry-delay';
 
 /**
  * Decides when a busy acquisition tries again: after `retryInterval` (the polling fallback),
- * or as soon as the backend signals a release.
+ * or soon after the backend signals a release.
  *
  * The release watch is armed only after the first busy answer, so an uncontended acquire
  * costs no extra round trip; the re-check after arming happens once the driver confirms it
  * is listening, so a release between the busy answer and the watch is never missed. A
  * release seen while an attempt is in flight is remembered (`pending`) and makes the next
- * retry immediate.
+ * retry follow at once. For a driver that announces every release (`notifiesEveryRelease`)
+ * the waiter stops polling once the watch is armed, until the watch fails.
+ *
+ * Retries after a release are spread by {@link wakeDelay} (older waiters go first), unless
+ * the backend orders waiters itself (`ordersWaiters`).
  */
 export class ReleaseWaker {
   private watch: Subscription | undefined;
   private listening = false;
   private broken = false;
   private pending = false;
-  private readonly wakeups = new Subject<void>();
+  /** Emits the delay (ms) before the next attempt, for each signal. */
+  private readonly wakeups = new Subject<number>();
+  private readonly startedAt = monotonicNow();
 
   constructor(
     private readonly driver: LockDriver,
@@ -35,16 +42,20 @@ export class ReleaseWaker {
   nextAttempt(retryInterval: number): Observable<unknown> {
     const poll$ = timer(pollDelay(retryInterval, this.random));
     if (!this.driver.watchReleases) return poll$;
+    const signal$ = this.wakeups.pipe(
+      take(1),
+      switchMap((delay) => timer(delay)),
+    );
     if (!this.watch) {
       this.arm();
       // Re-check as soon as the watch is armed; a driver that never confirms falls back to polling.
       if (this.listening) return timer(0);
-      return race(this.wakeups, poll$).pipe(take(1));
+      return race(signal$, poll$);
     }
-    if (this.pending) return timer(0);
+    if (this.pending) return timer(this.releaseDelay());
     // A backend that announces every release needs no polling while its watch works.
-    if (this.listening && !this.broken && this.driver.notifiesEveryRelease) return this.wakeups.pipe(take(1));
-    return race(this.wakeups, poll$).pipe(take(1));
+    if (this.listening && !this.broken && this.driver.notifiesEveryRelease) return signal$;
+    return race(signal$, poll$);
   }
 
   /** Stops watching (the lock was granted or the acquisition gave up). */
@@ -53,19 +64,28 @@ export class ReleaseWaker {
     this.wakeups.complete();
   }
 
+  private releaseDelay(): number {
+    if (this.driver.ordersWaiters) return 0;
+    return wakeDelay(monotonicNow() - this.startedAt, this.random);
+  }
+
   private arm(): void {
     this.watch = this.driver.watchReleases!(this.target).subscribe({
       next: (signal) => {
-        if (signal === 'listening') this.listening = true;
-        else this.pending = true;
-        this.wakeups.next();
+        if (signal === 'listening') {
+          this.listening = true;
+          this.wakeups.next(0);
+        } else {
+          this.pending = true;
+          this.wakeups.next(this.releaseDelay());
+        }
       },
       // A broken watch only costs latency: back to polling, starting with a re-check now.
       error: (err: unknown) => {
         debug('release watch for %s failed, polling instead: %s', this.target.key, err);
         this.broken = true;
         this.pending = true;
-        this.wakeups.next();
+        this.wakeups.next(0);
       },
     });
   }

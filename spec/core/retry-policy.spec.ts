@@ -3,7 +3,7 @@ import * as sinon from 'sinon';
 import { Subject } from 'rxjs';
 import type { ReleaseSignal } from '../../lib/backends/driver';
 import { acquireLock } from '../../lib/core/acquire';
-import { pollDelay } from '../../lib/core/retry-delay';
+import { WAKE_SPREAD_MS, pollDelay, wakeDelay } from '../../lib/core/retry-delay';
 import { DelayedDriver, contextFor } from '../support/delayed-driver';
 
 describe('retry and timeout policy', function () {
@@ -29,6 +29,15 @@ describe('retry and timeout policy', function () {
     expect(pollDelay(100, () => 0)).to.equal(100);
     expect(pollDelay(100, () => 0.999)).to.be.closeTo(110, 0.01);
     expect(pollDelay(0, () => 0.5)).to.equal(0);
+  });
+
+  it('spreads retries after a release by at most WAKE_SPREAD_MS, less the longer a waiter waited', function () {
+    expect(wakeDelay(0, () => 0)).to.equal(0);
+    expect(wakeDelay(0, () => 0.999)).to.be.closeTo(WAKE_SPREAD_MS, 0.01);
+    const young = wakeDelay(5, () => 0.5);
+    const old = wakeDelay(500, () => 0.5);
+    expect(old).to.be.below(young / 10);
+    expect(wakeDelay(-3, () => 0.5)).to.equal(wakeDelay(0, () => 0.5));
   });
 
   it('times out on the wall clock, however many attempts that took', async function () {
@@ -98,11 +107,11 @@ describe('waiting on release notifications', function () {
   afterEach(() => clock.restore());
 
   /** A busy lock whose driver signals releases through a Subject the test controls. */
-  const setup = (notifiesEveryRelease: boolean) => {
+  const setup = (notifiesEveryRelease: boolean, ordersWaiters = false) => {
     const driver = new DelayedDriver();
     driver.store.add('unit', 'holder', null);
     const signals = new Subject<ReleaseSignal>();
-    Object.assign(driver, { watchReleases: () => signals, notifiesEveryRelease });
+    Object.assign(driver, { watchReleases: () => signals, notifiesEveryRelease, ordersWaiters });
     let handle: unknown;
     let error: unknown;
     const sub = acquireLock(contextFor(driver, { timeout: Infinity, retryInterval: 100 })).subscribe({
@@ -123,9 +132,38 @@ describe('waiting on release notifications', function () {
     expect(driver.calls.tryAcquire).to.equal(2);
     driver.store.forceDelete('unit');
     signals.next('released');
-    await clock.tickAsync(1);
+    await clock.tickAsync(Math.ceil(WAKE_SPREAD_MS) + 1);
     expect(got()).to.not.equal(undefined);
     sub.unsubscribe();
+  });
+
+  it('retries within the wake spread after a release signal', async function () {
+    const { driver, signals, sub } = setup(false);
+    await clock.tickAsync(1);
+    signals.next('listening');
+    await clock.tickAsync(1);
+    const before = driver.calls.tryAcquire;
+    signals.next('released');
+    await clock.tickAsync(Math.ceil(WAKE_SPREAD_MS) + 1);
+    expect(driver.calls.tryAcquire).to.equal(before + 1);
+    sub.unsubscribe();
+  });
+
+  it('retries at once after a release signal when the backend orders its waiters', async function () {
+    const random = sinon.stub(Math, 'random').returns(0.999); // the largest spread, were it applied
+    try {
+      const { driver, signals, sub } = setup(true, true);
+      await clock.tickAsync(1);
+      signals.next('listening');
+      await clock.tickAsync(5); // the re-check has been answered: nothing in flight
+      const before = driver.calls.tryAcquire;
+      signals.next('released');
+      await clock.tickAsync(1);
+      expect(driver.calls.tryAcquire).to.equal(before + 1);
+      sub.unsubscribe();
+    } finally {
+      random.restore();
+    }
   });
 
   it('keeps polling alongside the watch for a backend whose releases can go unannounced', async function () {

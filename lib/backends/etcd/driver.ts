@@ -38,6 +38,8 @@ export class EtcdDriver implements LockDriver {
    * lock's watch, which resumes from its last revision after a reconnect: no polling needed.
    */
   readonly notifiesEveryRelease = true;
+  /** Waiters are served by create revision (FIFO), whoever retries first. */
+  readonly ordersWaiters = true;
   private readonly state: EtcdState;
 
   constructor(readonly client: Namespace) {
