@@ -40,7 +40,8 @@ export function acquireLock(ctx: LockContext, options: AcquireObservableOptions 
   return defer(() => {
     const target = { name: ctx.name, key: ctx.key, token: newOwnerToken(), expire: ctx.options.expire };
     const claim = new AcquisitionClaim(ctx.driver, target);
-    const waker = new ReleaseWaker(ctx.driver, target);
+    // Made on the first busy answer: an uncontended acquire never needs one.
+    let waker: ReleaseWaker | undefined;
     const timeoutError = () =>
       new LockTimeoutError(
         waitFor === 0
@@ -51,7 +52,7 @@ export function acquireLock(ctx: LockContext, options: AcquireObservableOptions 
 
     const attempt$ = new Observable<Grant>((subscriber) => {
       const sentAt = monotonicNow();
-      waker.attemptStarted();
+      waker?.attemptStarted();
       // If the subscriber is gone when the answer comes, the claim's release covers a late grant.
       claim.attempt().then(
         (attempt) => {
@@ -72,6 +73,7 @@ export function acquireLock(ctx: LockContext, options: AcquireObservableOptions 
         delay: (err: unknown) => {
           if (!(err instanceof LockBusy)) return throwError(() => err);
           if (waitFor === 0) return throwError(timeoutError);
+          waker ??= new ReleaseWaker(ctx.driver, target);
           return waker.nextAttempt(ctx.options.retryInterval);
         },
       }),
@@ -83,11 +85,11 @@ export function acquireLock(ctx: LockContext, options: AcquireObservableOptions 
 
     return grant$.pipe(
       switchMap((grant) => {
-        waker.stop();
+        waker?.stop();
         return hold$(ctx, claim, grant);
       }),
       finalize(() => {
-        waker.stop();
+        waker?.stop();
         claim.dispose();
       }),
     );

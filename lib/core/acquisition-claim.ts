@@ -32,7 +32,12 @@ export class AcquisitionClaim {
   attempt(): Promise<AcquireAttempt> {
     if (this.released) return Promise.resolve({ acquired: false });
     this.mayExist = true;
-    const request = Promise.resolve().then(() => this.driver.tryAcquire(this.target));
+    let request: Promise<AcquireAttempt>;
+    try {
+      request = this.driver.tryAcquire(this.target);
+    } catch (err) {
+      request = Promise.reject(err); // a driver that throws instead of rejecting
+    }
     this.inFlight = request.then(
       (r) => {
         this.mayExist = r.acquired || r.queued === true;
