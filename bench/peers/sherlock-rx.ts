@@ -1,0 +1,93 @@
+/**
+ * sherlock-rx through its two public styles: the Promise API (`RedisLock` / `EtcdLock`
+ * `acquire/release`) and the reactive one (`acquire$()` emitting a handle, released with
+ * `handle.release()`). Always with a user client and the default retry settings
+ * (retryInterval 100 ms + jitter, woken early by the release notification).
+ */
+import { Subscription } from 'rxjs';
+import type { Etcd3 } from 'etcd3';
+import { EtcdLock, RedisLock, type Lock, type LockHandle } from '../../lib/index';
+import { BENCH_TTL_MS, type Peer, type RenewingPeer } from './peer';
+
+/** `await lock.acquire()` / `await lock.release()` on a lock made by `create`. */
+function promisePeer<C>(name: string, id: string, create: (key: string, client: C) => Lock): Peer<C> {
+  return {
+    name,
+    id,
+    contender(client, key) {
+      const lock = create(key, client);
+      return {
+        async acquire(signal) {
+          try {
+            return await lock.acquire({ signal });
+          } catch {
+            return false; // LockTimeoutError (10 s default) or the aborted signal
+          }
+        },
+        release: () => lock.release(),
+      };
+    },
+  };
+}
+
+/** `RedisLock` through the Promise API. */
+export const sherlockPeer: Peer = promisePeer('sherlock-rx RedisLock', 'sherlock-rx', (key, client) => new RedisLock(key, { client, expire: BENCH_TTL_MS }));
+
+/** `EtcdLock` through the Promise API. */
+export const sherlockEtcdPeer: Peer<Etcd3> = promisePeer('sherlock-rx EtcdLock', 'sherlock-rx-etcd', (key, client) => new EtcdLock(key, { client, expire: BENCH_TTL_MS }));
+
+/** `lock.acquire$().subscribe(handle => ...)`, then `await handle.release()` and unsubscribe. */
+export const sherlockObservablePeer: Peer = {
+  name: 'sherlock-rx acquire$() handle',
+  id: 'sherlock-rx-observable',
+  contender(client, key) {
+    const lock = new RedisLock(key, { client, expire: BENCH_TTL_MS });
+    let held: { handle: LockHandle; subscription: Subscription } | undefined;
+    return {
+      acquire(signal) {
+        return new Promise<boolean>((resolve) => {
+          // Created first, so that the callbacks below can refer to it whenever they run.
+          const subscription = new Subscription();
+          const onAbort = (): void => {
+            subscription.unsubscribe();
+            resolve(false);
+          };
+          signal?.addEventListener('abort', onAbort, { once: true });
+          subscription.add(
+            lock.acquire$().subscribe({
+              next: (handle) => {
+                signal?.removeEventListener('abort', onAbort);
+                held = { handle, subscription };
+                resolve(true);
+              },
+              // Before the grant: the 10 s default timeout. After it: already resolved, ignored.
+              error: () => resolve(false),
+            }),
+          );
+        });
+      },
+      async release() {
+        const current = held;
+        held = undefined;
+        if (!current) return;
+        await current.handle.release();
+        current.subscription.unsubscribe();
+      },
+    };
+  },
+};
+
+/** `autoRenew: true`: renewed about every `expire / 3`, all locks of a client in one pipeline per tick. */
+export const sherlockRenewingPeer: RenewingPeer = {
+  name: 'sherlock-rx RedisLock autoRenew',
+  id: 'sherlock-rx',
+  renewPeriodMs: (expireMs) => expireMs / 3,
+  async holdAll(client, keys, expireMs) {
+    const locks = keys.map((key) => new RedisLock(key, { client, expire: expireMs, autoRenew: true }));
+    await Promise.all(locks.map((lock) => lock.acquire()));
+    return async () => {
+      const released = await Promise.allSettled(locks.map((lock) => lock.release()));
+      return released.filter((r) => r.status === 'rejected').length; // LockLostError
+    };
+  },
+};
