@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import * as sinon from 'sinon';
 import { Cluster } from 'ioredis';
-import { backends } from '../../../lib';
 import type { ReleaseSignal } from '../../../lib/backends/driver';
 import { redisBackend } from '../../../lib/backends/redis/descriptor';
 import { fenceKeyOf } from '../../../lib/backends/redis/keys';
@@ -9,7 +8,7 @@ import { isLockConfigurationError } from '../../../lib/errors';
 import { describeConformance } from '../../conformance/suite';
 import { eventually } from '../../support/async';
 import { redisClusterAvailable, startRedisCluster, type RedisClusterServer } from '../../support/servers/redis';
-import { newTarget, runPrefix } from './support';
+import { newTarget, redisFixture, runPrefix } from './support';
 
 describe('redis backend on a Redis Cluster @integration', function () {
   this.timeout(30_000);
@@ -98,16 +97,6 @@ describe('redis backend on a Redis Cluster @integration', function () {
   describeConformance('redis cluster @integration', async () => {
     const c = cluster();
     const raw = cluster();
-    return {
-      backend: backends.REDIS,
-      client: c,
-      forceDelete: async (key) => {
-        await raw.del(key);
-      },
-      fencing: true,
-      releaseNotification: true,
-      serverExpirySlack: 0,
-      prefix: `${runPrefix()}-`,
-    };
+    return redisFixture(c, raw);
   });
 });

@@ -5,6 +5,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import type { LockTarget } from '../../../lib/backends/driver';
+import { backends } from '../../../lib';
+import type { RedisClient } from '../../../lib/backends/redis/client';
+import type { ConformanceFixture } from '../../conformance/fixture';
 import { redisBackend } from '../../../lib/backends/redis/descriptor';
 import { redisAvailable, startRedis, type RedisServer } from '../../support/servers/redis';
 
@@ -96,3 +99,18 @@ return result`,
     return (await client.exists(key)) === 1;
   },
 };
+
+/** The conformance fixture of a Redis or Cluster `client`; `raw` plays the operator who deletes keys. */
+export function redisFixture(client: RedisClient, raw: RedisClient): ConformanceFixture {
+  return {
+    backend: backends.REDIS,
+    client,
+    forceDelete: async (key) => {
+      await raw.del(key);
+    },
+    fencing: true,
+    releaseNotification: true,
+    serverExpirySlack: 0,
+    prefix: `${runPrefix()}-`,
+  };
+}

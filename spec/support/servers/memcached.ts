@@ -3,23 +3,15 @@
  * named by `MEMCACHED_URL` (`host:port` or `memcached://host:port`), which cannot be stopped
  * or restarted by the tests.
  */
-import { freePort, requireServerBinary, ServerProcess } from './process';
+import { externalServer, freePort, requireServerBinary, ServerProcess, type TestServer } from './process';
 
 /** The environment variable naming an existing memcached to test against. */
 export const MEMCACHED_URL_VAR = 'MEMCACHED_URL';
 
 /** A memcached the tests can use. */
-export interface MemcachedServer {
+export interface MemcachedServer extends TestServer {
   /** `host:port`, as memjs's `Client.create()` takes it. */
   readonly address: string;
-  /** Whether the harness started it (and so can stop and restart it). */
-  readonly managed: boolean;
-  /** Stops the server (SIGKILL with `hard`); it can be started again on the same port. */
-  stop(hard?: boolean): Promise<void>;
-  /** Starts it again on the same port (memcached keeps nothing: it comes back empty). */
-  start(): Promise<void>;
-  /** Stops it for good. */
-  close(): Promise<void>;
 }
 
 /** Whether the memcached tests can run (loud skip when missing locally, failure under CI). */
@@ -32,8 +24,7 @@ export async function startMemcached(): Promise<MemcachedServer> {
   const url = process.env[MEMCACHED_URL_VAR];
   if (url) {
     const address = url.replace(/^memcached:\/\//, '').replace(/\/.*$/, '');
-    const refuse = (): Promise<void> => Promise.reject(new Error(`cannot stop or start the server of ${MEMCACHED_URL_VAR}`));
-    return { address, managed: false, stop: refuse, start: refuse, close: () => Promise.resolve() };
+    return { address, ...externalServer(MEMCACHED_URL_VAR) };
   }
   const port = await freePort();
   // -U 0: no UDP listener; -u root: memcached refuses to run as root without it.

@@ -106,3 +106,21 @@ export class ServerProcess {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }
 }
+
+/** A server the tests use: one the harness started (it can stop and restart it) or one named by an env var. */
+export interface TestServer {
+  /** Whether the harness started it (and so can stop and restart it). */
+  readonly managed: boolean;
+  /** Stops the server (SIGKILL with `hard`, as a crash); it can be started again on the same port. */
+  stop(hard?: boolean): Promise<void>;
+  /** Starts it again on the same port; it comes back empty. */
+  start(): Promise<void>;
+  /** Stops it for good and removes what the harness made for it. */
+  close(): Promise<void>;
+}
+
+/** The {@link TestServer} controls of a server named by `envVar`: it cannot be stopped or restarted. */
+export function externalServer(envVar: string): TestServer {
+  const refuse = (): Promise<void> => Promise.reject(new Error(`cannot stop or start the server of ${envVar}`));
+  return { managed: false, stop: refuse, start: refuse, close: () => Promise.resolve() };
+}

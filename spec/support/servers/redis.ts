@@ -5,23 +5,15 @@
  * (or named by `REDIS_CLUSTER_NODES`).
  */
 import { spawnSync } from 'node:child_process';
-import { freePort, requireServerBinary, ServerProcess, tempDir } from './process';
+import { externalServer, freePort, requireServerBinary, ServerProcess, type TestServer, tempDir } from './process';
 
 /** The environment variable naming an existing Redis to test against. */
 export const REDIS_URL_VAR = 'REDIS_URL';
 
 /** A Redis the tests can use. */
-export interface RedisServer {
+export interface RedisServer extends TestServer {
   /** `redis://host:port`, as ioredis's `new Redis(url)` takes it. */
   readonly url: string;
-  /** Whether the harness started it (and so can stop and restart it). */
-  readonly managed: boolean;
-  /** Stops the server (SIGKILL with `hard`, as a crash); it can be started again on the same port. */
-  stop(hard?: boolean): Promise<void>;
-  /** Starts it again on the same port; with no persistence it comes back empty. */
-  start(): Promise<void>;
-  /** Stops it for good and removes its directory. */
-  close(): Promise<void>;
 }
 
 /** Whether the Redis tests can run (loud skip when missing locally, failure under CI). */
@@ -33,8 +25,7 @@ export function redisAvailable(): boolean {
 export async function startRedis(): Promise<RedisServer> {
   const url = process.env[REDIS_URL_VAR];
   if (url) {
-    const refuse = (): Promise<void> => Promise.reject(new Error(`cannot stop or start the server of ${REDIS_URL_VAR}`));
-    return { url, managed: false, stop: refuse, start: refuse, close: () => Promise.resolve() };
+    return { url, ...externalServer(REDIS_URL_VAR) };
   }
   const port = await freePort();
   const dir = tempDir('redis');
