@@ -5,12 +5,13 @@
  */
 import type { Namespace } from 'etcd3';
 import type { BackendDescriptor } from '../driver';
+import { perClient } from '../per-client';
 import { lockPrefix } from './keys';
 
 type DriverModule = typeof import('./driver');
 type EtcdDriver = InstanceType<DriverModule['EtcdDriver']>;
 
-const drivers = new WeakMap<object, EtcdDriver>();
+const driverOf = perClient((client: Namespace) => new (loadDriver().EtcdDriver)(client));
 let defaultDriver: EtcdDriver | undefined;
 
 function loadDriver(): DriverModule {
@@ -53,12 +54,7 @@ export const etcdBackend: BackendDescriptor<Namespace> = {
       }
       return defaultDriver;
     }
-    let driver = drivers.get(client);
-    if (!driver) {
-      driver = new (loadDriver().EtcdDriver)(client);
-      drivers.set(client, driver);
-    }
-    return driver;
+    return driverOf(client);
   },
   isClient: isEtcdClient,
   async closeDefaultClients() {

@@ -3,7 +3,8 @@
  * owner-checked release and renewal made atomic with memcached's CAS, fencing tokens from a
  * counter item. Nothing here loads memjs: the driver module is required on first use.
  */
-import type { BackendDescriptor, LockDriver } from '../driver';
+import type { BackendDescriptor } from '../driver';
+import { perClient } from '../per-client';
 import { LockConfigurationError } from '../../errors';
 import { memcachedKey } from './key';
 import type { MemjsClient } from './send';
@@ -16,7 +17,7 @@ function loadDriver(): DriverModule {
   return driverModule;
 }
 
-const drivers = new WeakMap<object, LockDriver>();
+const driverOf = perClient((client: MemjsClient) => new (loadDriver().MemcachedDriver)(client));
 let defaultClient: MemjsClient | undefined;
 
 /** Whether `client` looks like a memjs `Client` (duck-typed: no memjs is loaded to check). */
@@ -49,12 +50,7 @@ export const memcachedBackend: BackendDescriptor<MemjsClient> = {
         'The memcached backend needs a memjs client (memjs.Client.create("host:port")) as "client".',
       );
     }
-    let driver = drivers.get(client);
-    if (!driver) {
-      driver = new (loadDriver().MemcachedDriver)(client);
-      drivers.set(client, driver);
-    }
-    return driver;
+    return driverOf(client);
   },
 
   isClient: isMemjsClient,

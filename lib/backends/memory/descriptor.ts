@@ -1,9 +1,10 @@
 import type { BackendDescriptor } from '../driver';
+import { perClient } from '../per-client';
 import { assertBaseName, sherlockKey } from '../key-format';
 import { MemoryDriver } from './memory-driver';
 import { MemoryStore } from './memory-store';
 
-const drivers = new WeakMap<MemoryStore, MemoryDriver>();
+const driverOf = perClient((store: MemoryStore) => new MemoryDriver(store));
 let defaultStore: MemoryStore | undefined;
 
 /**
@@ -19,12 +20,7 @@ export const memoryBackend: BackendDescriptor<MemoryStore> = {
   },
   driverFor(client) {
     const store = client ?? (defaultStore ??= new MemoryStore());
-    let driver = drivers.get(store);
-    if (!driver) {
-      driver = new MemoryDriver(store);
-      drivers.set(store, driver);
-    }
-    return driver;
+    return driverOf(store);
   },
   isClient(client) {
     return client instanceof MemoryStore;

@@ -3,6 +3,7 @@
  * must not load ioredis: the driver is required on first use.
  */
 import type { BackendDescriptor } from '../driver';
+import { perClient } from '../per-client';
 import { LockConfigurationError } from '../../errors';
 import { isRedisClient, type RedisClient } from './client';
 import { redisKeyFor } from './keys';
@@ -10,7 +11,7 @@ import { redisKeyFor } from './keys';
 type DriverModule = typeof import('./driver');
 type DefaultClientModule = typeof import('./default-client');
 
-const drivers = new WeakMap<object, import('./driver').RedisDriver>();
+const driverOf = perClient((client: RedisClient) => newDriver(client, false));
 let defaultDriver: import('./driver').RedisDriver | undefined;
 
 function newDriver(client: RedisClient, ownsClient: boolean): import('./driver').RedisDriver {
@@ -46,12 +47,7 @@ export const redisBackend: BackendDescriptor<RedisClient> = {
         'The redis backend needs an ioredis client (new Redis(...) or new Redis.Cluster(...)) as `client`.',
       );
     }
-    let driver = drivers.get(client);
-    if (!driver) {
-      driver = newDriver(client, false);
-      drivers.set(client, driver);
-    }
-    return driver;
+    return driverOf(client);
   },
 
   isClient(client) {
