@@ -3,12 +3,11 @@
  * (etcd's own Go lock) as a second contender.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { Etcd3 } from 'etcd3';
-import type { LockTarget } from '../../../lib/backends/driver';
 import { etcdBackend } from '../../../lib/backends/etcd/descriptor';
 import { etcdAvailable, startEtcd, type EtcdServer } from '../../support/servers/etcd';
 import { hasBinary } from '../../support/servers/process';
+import { otherOwner, runPrefix, targetsFor } from '../../support/targets';
 
 /**
  * Starts an etcd for the enclosing describe() (skipping it loudly when the binary is missing)
@@ -50,22 +49,10 @@ export class EtcdHarness {
   }
 }
 
-/** A prefix unique to this run, so runs against a shared server do not collide. */
-export function runPrefix(): string {
-  return `srx${randomBytes(4).toString('hex')}`;
-}
-
-let counter = 0;
-
 /** A fresh lock target (new name, new token) under `namespace`. */
-export function newTarget(namespace: string | null, expire: number | null = 10_000, name = `lock${++counter}`): LockTarget {
-  return { name, key: etcdBackend.keyFor(name, namespace), token: randomBytes(16).toString('hex'), expire };
-}
+export const newTarget = targetsFor(etcdBackend);
 
-/** The same lock as `target`, held by another acquisition (another token). */
-export function otherOwner(target: LockTarget): LockTarget {
-  return { ...target, token: randomBytes(16).toString('hex') };
-}
+export { otherOwner, runPrefix };
 
 /** The contender keys under `P/` with their create revision and lease (hex), in create order. */
 export async function rawContenders(client: Etcd3, prefix: string): Promise<{ key: string; createRevision: number; lease: string }[]> {

@@ -1,34 +1,22 @@
 /**
  * Helpers shared by the memcached specs: raw clients, targets and a TTL probe.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import * as memjs from 'memjs';
-import type { LockTarget } from '../../../lib/backends/driver';
 import { memcachedBackend } from '../../../lib/backends/memcached/descriptor';
 import type { MemjsClient } from '../../../lib/backends/memcached/send';
+import { otherOwner, runPrefix, targetsFor } from '../../support/targets';
 
 /** A memjs client of our own (a "user-supplied" client: the library never closes it). */
 export function rawClient(address: string): MemjsClient {
   return memjs.Client.create(address, { retries: 1, timeout: 1, logger: { log: () => undefined } });
 }
 
-/** A prefix unique to this run, so runs against a shared server do not collide. */
-export function runPrefix(): string {
-  return `srx${randomBytes(4).toString('hex')}`;
-}
-
-let counter = 0;
-
 /** A fresh lock target (new name, new token) under `namespace`. */
-export function newTarget(namespace: string, expire: number | null = 10_000, name = `lock${++counter}`): LockTarget {
-  return { name, key: memcachedBackend.keyFor(name, namespace), token: randomBytes(16).toString('hex'), expire };
-}
+export const newTarget = targetsFor(memcachedBackend);
 
-/** The same lock as `target`, held by another acquisition (another token). */
-export function otherOwner(target: LockTarget): LockTarget {
-  return { ...target, token: randomBytes(16).toString('hex') };
-}
+export { otherOwner, runPrefix };
 
 /** What Python sherlock writes as an owner: `str(uuid4())`. */
 export function pythonOwner(): string {

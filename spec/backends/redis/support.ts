@@ -2,14 +2,14 @@
  * Helpers shared by the Redis specs: the test server, raw clients, targets, and Python
  * sherlock's own scripts (to play a Python holder on the same server).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import type { LockTarget } from '../../../lib/backends/driver';
 import { backends } from '../../../lib';
 import type { RedisClient } from '../../../lib/backends/redis/client';
 import type { ConformanceFixture } from '../../conformance/fixture';
 import { redisBackend } from '../../../lib/backends/redis/descriptor';
 import { redisAvailable, startRedis, type RedisServer } from '../../support/servers/redis';
+import { otherOwner, runPrefix, targetsFor } from '../../support/targets';
 
 /**
  * Starts a Redis for the enclosing describe() (skipping it loudly when the binary is missing)
@@ -51,22 +51,10 @@ export class RedisHarness {
   }
 }
 
-/** A prefix unique to this run, so runs against a shared server do not collide. */
-export function runPrefix(): string {
-  return `srx${randomBytes(4).toString('hex')}`;
-}
-
-let counter = 0;
-
 /** A fresh lock target (new name, new token) under `namespace`. */
-export function newTarget(namespace: string, expire: number | null = 10_000, name = `lock${++counter}`): LockTarget {
-  return { name, key: redisBackend.keyFor(name, namespace), token: randomBytes(16).toString('hex'), expire };
-}
+export const newTarget = targetsFor(redisBackend);
 
-/** The same lock as `target`, held by another acquisition (another token). */
-export function otherOwner(target: LockTarget): LockTarget {
-  return { ...target, token: randomBytes(16).toString('hex') };
-}
+export { otherOwner, runPrefix };
 
 /**
  * Python sherlock 0.4's RedisLock scripts, verbatim in behaviour: token and expiry travel as
