@@ -111,6 +111,16 @@ export class EtcdMember {
   stop(hard = false): Promise<void> {
     return this.process.stop(hard);
   }
+
+  /** Freezes the member with SIGSTOP until {@link resume}. */
+  pause(): void {
+    this.process.pause();
+  }
+
+  /** Resumes a paused member. */
+  resume(): void {
+    this.process.resume();
+  }
 }
 
 /** Starts a single-node etcd on free loopback ports, or uses `ETCD_URL`. */

@@ -37,6 +37,8 @@ export async function startMemcached(): Promise<MemcachedServer> {
     managed: true,
     stop: (hard) => proc.stop(hard),
     start: () => proc.start(),
+    pause: () => proc.pause(),
+    resume: () => proc.resume(),
     close: () => proc.stop(),
   };
 }

@@ -97,8 +97,25 @@ export class ServerProcess {
     this.child = undefined;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // A paused process handles SIGTERM only once it runs again.
+    child.kill('SIGCONT');
     child.kill(hard ? 'SIGKILL' : 'SIGTERM');
     await done;
+  }
+
+  /** Freezes the process (SIGSTOP): its sockets stay open but nothing is answered, as in a long GC pause or a stalled VM. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** Lets a {@link pause}d process run again (SIGCONT). */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
+  /** The process id, for tests that signal the server themselves. */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   /** Whether the process is running. */
@@ -115,6 +132,10 @@ export interface TestServer {
   stop(hard?: boolean): Promise<void>;
   /** Starts it again on the same port; it comes back empty. */
   start(): Promise<void>;
+  /** Freezes it with SIGSTOP (connections stay open, nothing is answered) until {@link resume}. */
+  pause(): void;
+  /** Resumes a paused server with SIGCONT. */
+  resume(): void;
   /** Stops it for good and removes what the harness made for it. */
   close(): Promise<void>;
 }
@@ -122,5 +143,8 @@ export interface TestServer {
 /** The {@link TestServer} controls of a server named by `envVar`: it cannot be stopped or restarted. */
 export function externalServer(envVar: string): TestServer {
   const refuse = (): Promise<void> => Promise.reject(new Error(`cannot stop or start the server of ${envVar}`));
-  return { managed: false, stop: refuse, start: refuse, close: () => Promise.resolve() };
+  const refuseNow = (): void => {
+    throw new Error(`cannot pause or resume the server of ${envVar}`);
+  };
+  return { managed: false, stop: refuse, start: refuse, pause: refuseNow, resume: refuseNow, close: () => Promise.resolve() };
 }

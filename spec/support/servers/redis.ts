@@ -43,6 +43,8 @@ export async function startRedis(): Promise<RedisServer> {
     managed: true,
     stop: (hard) => proc.stop(hard),
     start: () => proc.start(),
+    pause: () => proc.pause(),
+    resume: () => proc.resume(),
     close: async () => {
       await proc.stop();
       dir.remove();
