@@ -81,15 +81,46 @@ export const isLockConfigurationError = (err: unknown): err is LockConfiguration
 /** True for a {@link LockBackendError}. */
 export const isLockBackendError = (err: unknown): err is LockBackendError => hasCode(err, LockErrorCode.BACKEND);
 
+/** Verbs of the backend operations, one per operation, used in every `LockBackendError` message. */
+export type BackendAction = 'acquire' | 'release' | 'renew' | 'check';
+
 /**
  * Wraps whatever a driver threw into a {@link LockBackendError} (a {@link LockError} passes
- * through unchanged, so drivers may throw typed errors themselves).
+ * through unchanged, so drivers may throw typed errors themselves). The client's error is
+ * kept as `cause` in a redacted copy: see {@link redactCause}.
  */
-export function toBackendError(err: unknown, lockName: string, backend: string, action: string): LockError {
+export function toBackendError(err: unknown, lockName: string, backend: string, action: BackendAction | (string & {})): LockError {
   if (isLockError(err)) return err;
   const detail = err instanceof Error ? err.message : String(err);
   return new LockBackendError(`${backend} backend failed to ${action} lock "${lockName}": ${detail}`, {
     lockName,
-    cause: err,
+    cause: redactCause(err),
   });
+}
+
+/**
+ * A copy of a client error that is safe to print. Client errors carry the request they
+ * failed on (ioredis: `command.args`), which can hold an AUTH password or an owner token (a
+ * token is a capability: whoever has it can release the lock), and `console.error(err)` prints
+ * a cause with all its fields. The copy keeps the prototype (so `instanceof` and `name` still
+ * work), the message, the stack and every primitive field (`code`, `errno`, `syscall`,
+ * `address`, `port`, ...), keeps only the `name` of a `command`, and redacts nested causes the
+ * same way. Other values are passed through unchanged.
+ */
+export function redactCause(err: unknown, depth = 0): unknown {
+  if (!(err instanceof Error) || depth > 3) return err;
+  const copy = Object.create(Object.getPrototypeOf(err) as object) as Record<string, unknown>;
+  for (const key of Object.getOwnPropertyNames(err)) {
+    const value = (err as unknown as Record<string, unknown>)[key];
+    let kept: unknown;
+    if (key === 'cause') kept = redactCause(value, depth + 1);
+    else if (key === 'command' && typeof value === 'object' && value !== null) {
+      const name = (value as { name?: unknown }).name;
+      kept = { name: typeof name === 'string' ? name : undefined, args: '[redacted]' };
+    } else if (value === null || ['string', 'number', 'boolean', 'bigint', 'undefined'].includes(typeof value)) kept = value;
+    else continue;
+    const enumerable = Object.getOwnPropertyDescriptor(err, key)?.enumerable ?? true;
+    Object.defineProperty(copy, key, { value: kept, enumerable, writable: true, configurable: true });
+  }
+  return copy;
 }

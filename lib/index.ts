@@ -10,7 +10,7 @@ export { withLock, type LockSource } from './core/with-lock';
 export { acquireLock, type AcquireObservableOptions } from './core/acquire';
 export type { LockContext } from './core/lock-context';
 export type { LockHandle, LockHandleState } from './core/lock-handle';
-export { MemoryStore } from './backends/memory/memory-store';
+export { MemoryStore, type MemoryRemoval, type MemoryRemovalReason } from './backends/memory/memory-store';
 export type {
   AcquireAttempt,
   BackendDescriptor,

@@ -2,6 +2,8 @@
  * Option types, defaults and validation, in one place. Every duration is in milliseconds.
  */
 import type { BackendDescriptor } from './backends/driver';
+import { MAX_TIMER_DELAY } from './core/timers';
+import { MIN_EXPIRE } from './core/validity';
 import { LockConfigurationError } from './errors';
 
 /** Options of a lock; each one overrides the global default set with `configure()`. */
@@ -13,7 +15,9 @@ export interface LockOptions {
   namespace?: string | null;
   /**
    * How long a lock lives after it is acquired or renewed, in milliseconds; `null` means it
-   * never expires. Defaults to 60000 (60 s).
+   * never expires. At least 10 and at most about 50 years ({@link MAX_EXPIRE}). The holder
+   * trusts it for `expire` minus 1% minus 2 ms from the moment it sent the request (a margin
+   * for clock drift between client and server). Defaults to 60000 (60 s).
    */
   expire?: number | null;
   /**
@@ -57,8 +61,15 @@ export const DEFAULTS: ResolvedLockOptions = Object.freeze({
   autoRenew: false,
 });
 
-/** Longest accepted `expire`: what `setTimeout` can schedule (about 24.8 days). Use `null` for longer. */
-export const MAX_EXPIRE = 2 ** 31 - 1;
+/**
+ * Longest accepted `expire` (ms): 50 years of 365 days. Every backend can store it (memcached
+ * keeps expiries beyond 30 days as absolute 32-bit Unix times, which end in 2106); local
+ * timers for it are chained. Use `null` for a lock that never expires.
+ */
+export const MAX_EXPIRE = 50 * 365 * 24 * 60 * 60 * 1000;
+
+/** Longest finite `timeout` and `retryInterval` (ms): what `setTimeout` can wait in one go (about 24.8 days). */
+export const MAX_WAIT = MAX_TIMER_DELAY;
 
 const KNOWN_OPTIONS = new Set(['namespace', 'expire', 'timeout', 'retryInterval', 'autoRenew', 'backend', 'client']);
 
@@ -82,21 +93,26 @@ export function validateLockOptions(options: unknown, lockName?: string): assert
   }
   if (o.expire !== undefined && o.expire !== null) {
     checkDuration(lockName, 'expire', o.expire, { allowInfinity: false, min: 0 });
-    if (o.expire === 0) throw bad(lockName, `"expire" must be above 0 ms, got 0; use null for a lock that never expires.`);
+    if ((o.expire as number) < MIN_EXPIRE) {
+      throw bad(
+        lockName,
+        `"expire" must be above 0 ms and at least ${MIN_EXPIRE} ms (the holder keeps 1% + 2 ms of it as a margin for clock drift), got ${o.expire}; use null for a lock that never expires.`,
+      );
+    }
     if ((o.expire as number) > MAX_EXPIRE) {
-      throw bad(lockName, `"expire" must be at most ${MAX_EXPIRE} ms (about 24.8 days), got ${o.expire}; use null for a lock that never expires.`);
+      throw bad(lockName, `"expire" must be at most ${MAX_EXPIRE} ms (50 years), got ${o.expire}; use null for a lock that never expires.`);
     }
   }
   if (o.timeout !== undefined) {
     checkDuration(lockName, 'timeout', o.timeout, { allowInfinity: true, min: 0 });
     // setTimeout fires at once for delays it cannot represent.
-    if (o.timeout !== Infinity && (o.timeout as number) > MAX_EXPIRE) {
-      throw bad(lockName, `"timeout" must be at most ${MAX_EXPIRE} ms, got ${o.timeout}; use Infinity to wait forever.`);
+    if (o.timeout !== Infinity && (o.timeout as number) > MAX_WAIT) {
+      throw bad(lockName, `"timeout" must be at most ${MAX_WAIT} ms, got ${o.timeout}; use Infinity to wait forever.`);
     }
   }
   if (o.retryInterval !== undefined) {
     checkDuration(lockName, 'retryInterval', o.retryInterval, { allowInfinity: false, min: 0 });
-    if ((o.retryInterval as number) > MAX_EXPIRE) throw bad(lockName, `"retryInterval" must be at most ${MAX_EXPIRE} ms, got ${o.retryInterval}.`);
+    if ((o.retryInterval as number) > MAX_WAIT) throw bad(lockName, `"retryInterval" must be at most ${MAX_WAIT} ms, got ${o.retryInterval}.`);
   }
   if (o.autoRenew !== undefined && typeof o.autoRenew !== 'boolean') {
     throw bad(lockName, `"autoRenew" must be a boolean, got ${describe(o.autoRenew)}.`);

@@ -42,10 +42,31 @@ describe('errors', function () {
     const cause = new Error('connect ECONNREFUSED 127.0.0.1:6379');
     const err = toBackendError(cause, 'orders', 'redis', 'acquire');
     expect(isLockBackendError(err)).to.equal(true);
-    expect(err.cause).to.equal(cause);
+    expect((err.cause as Error).message).to.equal(cause.message);
+    expect(err.cause).to.be.instanceOf(Error);
     expect(err.lockName).to.equal('orders');
     expect(err.message).to.contain('orders').and.contain('ECONNREFUSED');
     const typed = new LockLostError('already typed');
     expect(toBackendError(typed, 'orders', 'redis', 'renew')).to.equal(typed);
+  });
+
+  it('keep no request arguments in the cause: an AUTH password or an owner token stays out of logs', async function () {
+    const { inspect } = await import('node:util');
+    class ReplyError extends Error {}
+    const cause = Object.assign(new ReplyError('WRONGPASS invalid username-password pair'), {
+      code: 'WRONGPASS',
+      command: { name: 'auth', args: ['default', 's3cret-password'] },
+      cause: Object.assign(new Error('inner'), { command: { name: 'evalsha', args: ['0123456789abcdef-owner-token'] } }),
+    });
+    const err = toBackendError(cause, 'orders', 'redis', 'acquire');
+    const printed = inspect(err, { depth: 10 });
+    expect(printed).to.not.contain('s3cret-password');
+    expect(printed).to.not.contain('0123456789abcdef-owner-token');
+    expect(err.cause).to.be.instanceOf(ReplyError);
+    expect((err.cause as { code?: string }).code).to.equal('WRONGPASS');
+    expect((err.cause as { command?: { name?: string } }).command?.name).to.equal('auth');
+    expect(printed).to.contain('WRONGPASS');
+    // The original is left as it was: it belongs to the client.
+    expect(cause.command.args).to.deep.equal(['default', 's3cret-password']);
   });
 });

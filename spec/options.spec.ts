@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { LockConfigurationError, MemoryLock } from '../lib';
+import { LockConfigurationError, MAX_EXPIRE, MemoryLock } from '../lib';
 import { resolveLockOptions, validateLockOptions, DEFAULTS } from '../lib/options';
 
 describe('option validation', function () {
@@ -10,7 +10,8 @@ describe('option validation', function () {
     bad({ expire: -5 }, /"expire" must be a finite number of milliseconds >= 0, got -5/);
     bad({ expire: 0 }, /"expire" must be above 0 ms/);
     bad({ expire: Infinity }, /"expire"/);
-    bad({ expire: 2 ** 31 }, /use null for a lock that never expires/);
+    bad({ expire: MAX_EXPIRE + 1 }, /at most .* \(50 years\).*use null for a lock that never expires/);
+    bad({ expire: 5 }, /at least 10 ms .*margin for clock drift/);
     bad({ timeout: -1 }, /"timeout" must be a number of milliseconds >= 0 \(or Infinity\)/);
     bad({ timeout: '10' }, /got "10"/);
     bad({ timeout: 2 ** 32 }, /use Infinity to wait forever/);
@@ -31,7 +32,14 @@ describe('option validation', function () {
       /unknown option/,
     );
     validateLockOptions({ expire: null, timeout: Infinity, retryInterval: 0, autoRenew: true, namespace: null });
-    validateLockOptions({ expire: 0.5, timeout: 0 });
+    validateLockOptions({ expire: 10.5, timeout: 0 });
+  });
+
+  it('accepts expiries beyond what one setTimeout can wait (the local timers are chained)', function () {
+    validateLockOptions({ expire: 2 ** 31 });
+    validateLockOptions({ expire: 40 * 24 * 3600 * 1000 });
+    validateLockOptions({ expire: MAX_EXPIRE });
+    bad({ retryInterval: 2 ** 31 }, /"retryInterval" must be at most 2147483647 ms/);
   });
 
   it('merges over defaults without losing explicit nulls', function () {

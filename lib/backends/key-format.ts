@@ -16,7 +16,8 @@ export function sherlockKey(name: string, namespace: string | null): string {
 
 /**
  * The checks every backend applies: a non-empty string of at most {@link MAX_NAME_LENGTH}
- * characters with no control characters; a namespace, when given, follows the same rule.
+ * characters, valid Unicode (no lone surrogates), with no control characters (C0, DEL or C1);
+ * a namespace, when given, follows the same rule.
  */
 export function assertBaseName(name: unknown, namespace: unknown): asserts name is string {
   checkPart('lock name', name, typeof name === 'string' ? name : String(name));
@@ -35,10 +36,19 @@ function checkPart(what: string, value: unknown, lockName: string): void {
       { lockName },
     );
   }
+  // C0, DEL and C1 (U+0080-U+009F): invisible in logs and keys, and newlines break line-based protocols.
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(value)) {
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) {
     throw new LockConfigurationError(
-      `Invalid ${what} ${JSON.stringify(value)}: control characters (including newlines) are not allowed.`,
+      `Invalid ${what} ${JSON.stringify(value)}: control characters (U+0000-U+001F, U+007F-U+009F, including newlines) are not allowed.`,
+      { lockName },
+    );
+  }
+  // A lone surrogate has no UTF-8 form: encoders replace it with U+FFFD, so 'job\ud800' and
+  // 'job\udfff' would be one key on Redis and memcached, and etcd could never match it again.
+  if (/\p{Cs}/u.test(value)) {
+    throw new LockConfigurationError(
+      `Invalid ${what} ${JSON.stringify(value)}: it contains a lone UTF-16 surrogate (not valid Unicode; it has no UTF-8 form).`,
       { lockName },
     );
   }

@@ -1,8 +1,9 @@
-import { Observable, defer, finalize, retry, switchMap, throwError, timeout } from 'rxjs';
+import { Observable, defer, finalize, retry, switchMap, throwError, timeout, timer } from 'rxjs';
 import type { AcquireAttempt } from '../backends/driver';
 import { LockTimeoutError } from '../errors';
 import { AcquisitionClaim } from './acquisition-claim';
 import { monotonicNow } from './clock';
+import { validUntil } from './validity';
 import { HeldLock } from './held-lock';
 import type { LockContext } from './lock-context';
 import type { LockHandle } from './lock-handle';
@@ -22,6 +23,14 @@ export interface AcquireObservableOptions {
 class LockBusy {
   constructor(readonly attempt: AcquireAttempt) {}
 }
+
+/**
+ * Internal: the lock was granted, but the answer came back after the grant's validity
+ * deadline (a stalled server or connection). Handing it out would tell the caller it holds a
+ * lock that the server may already have given to someone else, so the grant is withdrawn and
+ * the attempt counts as busy; the retry follows at once.
+ */
+class StaleGrant extends LockBusy {}
 
 interface Grant {
   readonly fencingToken: number | bigint | undefined;
@@ -57,7 +66,10 @@ export function acquireLock(ctx: LockContext, options: AcquireObservableOptions 
       claim.attempt().then(
         (attempt) => {
           if (subscriber.closed) return;
-          if (attempt.acquired) {
+          if (attempt.acquired && isStale(sentAt, ctx.options.expire)) {
+            claim.withdraw();
+            subscriber.error(new StaleGrant({ acquired: false }));
+          } else if (attempt.acquired) {
             subscriber.next({ fencingToken: attempt.fencingToken, sentAt });
             subscriber.complete();
           } else {
@@ -73,6 +85,7 @@ export function acquireLock(ctx: LockContext, options: AcquireObservableOptions 
         delay: (err: unknown) => {
           if (!(err instanceof LockBusy)) return throwError(() => err);
           if (waitFor === 0) return throwError(timeoutError);
+          if (err instanceof StaleGrant) return timer(0);
           waker ??= new ReleaseWaker(ctx.driver, target);
           return waker.nextAttempt(ctx.options.retryInterval);
         },
@@ -108,4 +121,10 @@ function hold$(ctx: LockContext, claim: AcquisitionClaim, grant: Grant): Observa
     if (!subscriber.closed) handle.startMonitoring();
     return () => handle.teardown();
   });
+}
+
+/** Whether a grant whose request was sent at `sentAt` is already past its validity deadline. */
+function isStale(sentAt: number, expire: number | null): boolean {
+  const deadline = validUntil(sentAt, expire);
+  return deadline !== null && monotonicNow() >= deadline;
 }

@@ -1,6 +1,7 @@
 import type { AcquireAttempt, LockDriver, LockTarget } from '../backends/driver';
 import { toBackendError } from '../errors';
-import { debug } from './debug';
+import { boundedCall, isBoolean } from './call-deadline';
+import { debug, redactToken } from './debug';
 
 /**
  * What one acquisition (one owner token) may have left on the backend, and the single
@@ -10,12 +11,15 @@ import { debug } from './debug';
  * request sent before the subscriber left would leak. The claim closes that gap with state
  * rather than timing: `release()` first waits for the request in flight, then deletes
  * whatever that request may have created. A request that failed (its answer lost, e.g. a
- * dropped connection whose command is replayed later) counts as "may have created".
+ * dropped connection whose command is replayed later, or one that passed its deadline on a
+ * stalled server) counts as "may have created".
  */
 export class AcquisitionClaim {
   private inFlight: Promise<void> = Promise.resolve();
   /** Whether something of ours may exist on the server. */
   private mayExist = false;
+  /** A {@link withdraw} the next attempt must wait for (it could otherwise overtake the delete). */
+  private withdrawal: Promise<void> | undefined;
   private released: Promise<boolean> | undefined;
 
   constructor(
@@ -31,13 +35,13 @@ export class AcquisitionClaim {
   /** One `tryAcquire`, recorded so that a later release covers its outcome. */
   attempt(): Promise<AcquireAttempt> {
     if (this.released) return Promise.resolve({ acquired: false });
-    this.mayExist = true;
-    let request: Promise<AcquireAttempt>;
-    try {
-      request = this.driver.tryAcquire(this.target);
-    } catch (err) {
-      request = Promise.reject(err); // a driver that throws instead of rejecting
+    if (this.withdrawal) {
+      const pending = this.withdrawal;
+      this.withdrawal = undefined;
+      return pending.then(() => this.attempt());
     }
+    this.mayExist = true;
+    const request = boundedCall(() => this.driver.tryAcquire(this.target), isAcquireAttempt);
     this.inFlight = request.then(
       (r) => {
         this.mayExist = r.acquired || r.queued === true;
@@ -50,6 +54,26 @@ export class AcquisitionClaim {
   }
 
   /**
+   * Gives back a grant that must not be used (it arrived after its validity deadline) and
+   * keeps the claim open for further attempts. The next {@link attempt} waits for the delete,
+   * so a retry can never be answered before it. A failed delete leaves `mayExist` set: the
+   * final release (or a re-grant of the same token) covers it.
+   */
+  withdraw(): void {
+    const undo = this.inFlight.then(async () => {
+      if (!this.mayExist || this.released) return;
+      try {
+        await boundedCall(() => this.driver.release(this.target), isBoolean);
+        this.mayExist = false;
+      } catch (err) {
+        debug('withdrawal of stale grant %s on %s failed: %s', redactToken(this.target.token), this.target.key, err);
+      }
+    });
+    this.inFlight = undo;
+    this.withdrawal = undo;
+  }
+
+  /**
    * Deletes what this token may hold, exactly once (later calls share the first result).
    * Resolves true if the backend deleted something of ours, false if nothing of ours was
    * there (it expired or was taken), and rejects with a `LockBackendError` on failure.
@@ -58,7 +82,7 @@ export class AcquisitionClaim {
     this.released ??= this.inFlight.then(async () => {
       if (!this.mayExist) return false;
       try {
-        return await this.driver.release(this.target);
+        return await boundedCall(() => this.driver.release(this.target), isBoolean);
       } catch (err) {
         throw toBackendError(err, this.target.name, this.driver.backend, 'release');
       }
@@ -69,8 +93,12 @@ export class AcquisitionClaim {
   /** {@link release} for teardown paths that have nobody to report to. */
   dispose(): void {
     this.release().then(
-      (deleted) => debug('claim %s on %s disposed (deleted: %s)', this.target.token, this.target.key, deleted),
+      (deleted) => debug('claim %s on %s disposed (deleted: %s)', redactToken(this.target.token), this.target.key, deleted),
       (err: unknown) => debug('release of %s failed during teardown: %s', this.target.key, err),
     );
   }
+}
+
+function isAcquireAttempt(value: unknown): value is AcquireAttempt {
+  return typeof value === 'object' && value !== null && typeof (value as { acquired?: unknown }).acquired === 'boolean';
 }

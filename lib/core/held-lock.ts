@@ -1,11 +1,14 @@
-import type { Subscription } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import { LockError, LockLostError, toBackendError } from '../errors';
 import type { AcquisitionClaim } from './acquisition-claim';
+import { boundedCall, isBoolean } from './call-deadline';
 import { monotonicNow } from './clock';
 import { debug } from './debug';
 import type { LockContext } from './lock-context';
 import type { LockHandle, LockHandleState } from './lock-handle';
 import { renewalSchedulerFor, type RenewalEntry } from './renewal-scheduler';
+import { timerDelay } from './timers';
+import { validUntil } from './validity';
 
 /** How the held phase reports the end of a hold to its subscriber. */
 export interface HoldEvents {
@@ -46,7 +49,7 @@ export class HeldLock implements LockHandle, RenewalEntry {
     this.name = ctx.name;
     this.key = ctx.key;
     this.token = claim.target.token;
-    this._expiresAt = ctx.options.expire === null ? null : grantSentAt + ctx.options.expire;
+    this._expiresAt = validUntil(grantSentAt, ctx.options.expire);
   }
 
   get target() {
@@ -72,7 +75,16 @@ export class HeldLock implements LockHandle, RenewalEntry {
     this.monitoring = true;
     this.armDeadline();
     this.scheduleRenewal();
-    this.lossWatch = this.ctx.driver.watchLoss?.(this.target).subscribe({
+    if (!this.ctx.driver.watchLoss) return;
+    let loss$: Observable<unknown>;
+    try {
+      loss$ = this.ctx.driver.watchLoss(this.target);
+    } catch (cause) {
+      // Without its loss watch the hold cannot be vouched for: report it lost rather than guess.
+      this.lose(`the ${this.ctx.backend} backend could not watch it`, cause);
+      return;
+    }
+    this.lossWatch = loss$.subscribe({
       next: () => this.lose(`the ${this.ctx.backend} backend reported it lost`),
       error: (cause: unknown) => this.lose(`the ${this.ctx.backend} backend reported it lost`, cause),
     });
@@ -83,7 +95,7 @@ export class HeldLock implements LockHandle, RenewalEntry {
     const sentAt = monotonicNow();
     let ours: boolean;
     try {
-      ours = await this.ctx.driver.extend(this.target);
+      ours = await boundedCall(() => this.ctx.driver.extend(this.target), isBoolean);
     } catch (err) {
       throw toBackendError(err, this.name, this.ctx.backend, 'renew');
     }
@@ -115,9 +127,8 @@ export class HeldLock implements LockHandle, RenewalEntry {
       this.lose('a renewal found it expired or taken by another owner');
       return;
     }
-    if (this.ctx.options.expire !== null) {
-      this._expiresAt = Math.max(this._expiresAt ?? 0, sentAt + this.ctx.options.expire);
-    }
+    const renewedUntil = validUntil(sentAt, this.ctx.options.expire);
+    if (renewedUntil !== null) this._expiresAt = Math.max(this._expiresAt ?? 0, renewedUntil);
     this.armDeadline();
     this.scheduleRenewal();
   }
@@ -177,7 +188,7 @@ export class HeldLock implements LockHandle, RenewalEntry {
       } else {
         this.armDeadline();
       }
-    }, Math.max(0, this._expiresAt - monotonicNow()));
+    }, timerDelay(this._expiresAt - monotonicNow()));
     // Unreferenced: a held lock alone must not keep the process alive.
     this.deadline.unref();
   }

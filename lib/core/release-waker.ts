@@ -1,5 +1,5 @@
-import { Observable, Subject, Subscription, race, switchMap, take, timer } from 'rxjs';
-import type { LockDriver, LockTarget } from '../backends/driver';
+import { Observable, Subject, Subscription, race, switchMap, take, throwError, timer } from 'rxjs';
+import type { LockDriver, LockTarget, ReleaseSignal } from '../backends/driver';
 import { monotonicNow } from './clock';
 import { debug } from './debug';
 import { pollDelay, wakeDelay } from './retry-delay';
@@ -70,7 +70,13 @@ export class ReleaseWaker {
   }
 
   private arm(): void {
-    this.watch = this.driver.watchReleases!(this.target).subscribe({
+    let signals$: Observable<ReleaseSignal>;
+    try {
+      signals$ = this.driver.watchReleases!(this.target);
+    } catch (err) {
+      signals$ = throwError(() => err); // a driver that throws instead of erroring: same as a broken watch
+    }
+    this.watch = signals$.subscribe({
       next: (signal) => {
         if (signal === 'listening') {
           this.listening = true;

@@ -1,6 +1,8 @@
 import type { LockDriver, LockTarget } from '../backends/driver';
 import { toBackendError } from '../errors';
+import { boundedCall, isBoolean } from './call-deadline';
 import { monotonicNow } from './clock';
+import { timerDelay } from './timers';
 
 /** One held lock that wants renewing. */
 export interface RenewalEntry {
@@ -49,7 +51,8 @@ export class RenewalScheduler {
     if (next === Infinity) return;
     this.timerAt = next;
     // Unreferenced: a held lock alone must not keep the process alive.
-    this.timer = setTimeout(() => this.tick(), Math.max(0, next - monotonicNow()));
+    // Chained: a renewal due beyond setTimeout's range fires early and re-arms.
+    this.timer = setTimeout(() => this.tick(), timerDelay(next - monotonicNow()));
     this.timer.unref();
   }
 
@@ -77,10 +80,14 @@ export class RenewalScheduler {
     let results: Array<boolean | { error: unknown }>;
     try {
       if (this.driver.extendMany) {
-        results = await this.driver.extendMany(targets);
+        const driver = this.driver as Required<Pick<LockDriver, 'extendMany'>>;
+        results = await boundedCall(() => driver.extendMany(targets));
+        if (!Array.isArray(results) || results.length !== targets.length) {
+          throw new TypeError(`extendMany answered ${describeAnswer(results)} for ${targets.length} lock(s)`);
+        }
       } else {
         results = await Promise.all(
-          targets.map((t) => this.driver.extend(t).then((ok) => ok, (error: unknown) => ({ error }))),
+          targets.map((t) => boundedCall(() => this.driver.extend(t), isBoolean).then((ok) => ok, (error: unknown) => ({ error }))),
         );
       }
     } catch (error) {
@@ -104,4 +111,8 @@ export function renewalSchedulerFor(driver: LockDriver): RenewalScheduler {
     schedulers.set(driver, s);
   }
   return s;
+}
+
+function describeAnswer(value: unknown): string {
+  return Array.isArray(value) ? `${value.length} result(s)` : typeof value;
 }

@@ -1,6 +1,7 @@
 /**
  * How long a busy acquisition waits before its next attempt, in milliseconds.
  */
+import { MAX_TIMER_DELAY } from './timers';
 
 /**
  * The wait before the next poll. Waiters that poll on the same interval move as a herd
@@ -9,7 +10,8 @@
  */
 export function pollDelay(retryInterval: number, random: () => number = Math.random): number {
   if (retryInterval <= 0) return 0;
-  return retryInterval + random() * retryInterval * 0.1;
+  // Clamped: near setTimeout's limit the jitter would overflow it (it then fires after 1 ms).
+  return Math.min(MAX_TIMER_DELAY, retryInterval + random() * retryInterval * 0.1);
 }
 
 /** Largest spread (ms) of the retries of fresh waiters after a release signal. */

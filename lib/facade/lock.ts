@@ -2,18 +2,22 @@ import { Observable, defer, type Subscription } from 'rxjs';
 import type { BackendDescriptor } from '../backends/driver';
 import { assertBaseName } from '../backends/key-format';
 import { acquireLock, type AcquireObservableOptions } from '../core/acquire';
+import { boundedCall, isBoolean } from '../core/call-deadline';
+import { monotonicNow } from '../core/clock';
 import type { LockContext } from '../core/lock-context';
 import type { LockHandle } from '../core/lock-handle';
 import {
   LockConfigurationError,
   LockError,
   LockNotOwnedError,
+  LockTimeoutError,
   isLockNotOwnedError,
   isLockTimeoutError,
   toBackendError,
 } from '../errors';
 import { resolveLockOptions, validateLockOptions, type LockOptions } from '../options';
 import { currentConfiguration } from './configuration';
+import { InstanceTurns } from './instance-turns';
 
 /** Options of {@link Lock.acquire} and {@link Lock.hold}. */
 export interface AcquireOptions {
@@ -47,7 +51,9 @@ export class Lock implements AsyncDisposable {
   private readonly options: LockOptions;
   private settings: (Omit<LockContext, 'driver'> & { descriptor: BackendDescriptor<any>; client: unknown }) | undefined;
   private context: LockContext | undefined;
+  /** The grant of the caller whose turn it is (see {@link acquire}). */
   private current: { handle: LockHandle; subscription: Subscription } | undefined;
+  private readonly turns = new InstanceTurns();
 
   /**
    * @param name Lock name: a non-empty string of at most 200 characters without control
@@ -78,44 +84,72 @@ export class Lock implements AsyncDisposable {
   }
 
   /**
-   * Acquires the lock. Blocking (the default): resolves true, or rejects with
+   * Acquires the lock for the caller. Blocking (the default): resolves true, or rejects with
    * `LockTimeoutError` after `timeout` ms. Non-blocking (`acquire(false)`): one attempt,
-   * resolves false when the lock is held elsewhere. Not re-entrant: an instance that holds
-   * the lock cannot acquire it again until released.
+   * resolves false when the lock is held elsewhere.
+   *
+   * An instance holds at most one grant, for one caller at a time: while a caller of this
+   * instance holds it (from `acquire()` until its `release()`, even if the grant was lost
+   * meanwhile), another `acquire()` on the same instance waits its turn in FIFO order within
+   * its own `timeout`, and `acquire(false)` resolves false at once. So sharing one instance
+   * between concurrent tasks is safe (`release()` always belongs to the caller that holds), but
+   * they take turns; for independent concurrent holds use {@link hold} or {@link acquire$},
+   * which give each caller its own handle. Not re-entrant: a caller that holds it and
+   * acquires again waits for itself until its timeout.
    */
   async acquire(blockingOrOptions: boolean | AcquireOptions = true): Promise<boolean> {
     const options = typeof blockingOrOptions === 'boolean' ? { blocking: blockingOrOptions } : (blockingOrOptions ?? {});
+    validateAcquireOptions(options, this.name);
+    const blocking = options.blocking !== false;
+    const waitFor = blocking ? (options.timeout ?? this.resolveSettings().options.timeout) : 0;
+    const startedAt = monotonicNow();
+    if (!blocking) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      if (!this.turns.tryTake()) return false;
+    } else {
+      await this.turns.take(waitFor, options.signal, () => this.busyInstanceTimeout(waitFor));
+    }
     try {
-      await this.hold(options);
+      const remaining = Math.max(0, waitFor - (monotonicNow() - startedAt));
+      const { handle, subscription } = await this.grant({ ...options, timeout: remaining });
+      this.current = { handle, subscription };
       return true;
     } catch (err) {
-      if (options.blocking === false && isLockTimeoutError(err)) return false;
+      this.turns.pass();
+      if (!blocking && isLockTimeoutError(err)) return false;
       throw err;
     }
   }
 
   /**
    * Acquires the lock like a blocking {@link acquire} (same options and errors) and resolves
-   * with the held {@link LockHandle}, for scoped use:
-   * `await using handle = await lock.hold();` releases at the end of the block.
+   * with a held {@link LockHandle} of the caller's own, for scoped use:
+   * `await using handle = await lock.hold();` releases at the end of the block. Each call is
+   * an independent acquisition (it neither waits for nor affects this instance's
+   * `acquire()`/`release()` turn), so concurrent tasks may share one instance through `hold()`.
    */
-  hold(options: AcquireOptions = {}): Promise<LockHandle> {
+  async hold(options: AcquireOptions = {}): Promise<LockHandle> {
     validateAcquireOptions(options, this.name);
+    const timeout = options.blocking === false ? 0 : options.timeout;
+    const { handle } = await this.grant({ ...options, timeout });
+    return handle;
+  }
+
+  /** One acquisition through {@link acquire$}, as a Promise of its handle and subscription. */
+  private grant(options: AcquireOptions): Promise<{ handle: LockHandle; subscription: Subscription }> {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    const timeout = options.blocking === false ? 0 : options.timeout;
-    return new Promise<LockHandle>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       let granted = false;
       const onAbort = () => {
         subscription.unsubscribe();
         reject(signal!.reason);
       };
-      const subscription: Subscription = this.acquire$({ timeout }).subscribe({
+      const subscription: Subscription = this.acquire$({ timeout: options.timeout }).subscribe({
         next: (handle) => {
           granted = true;
           signal?.removeEventListener('abort', onAbort);
-          this.current = { handle, subscription };
-          resolve(handle);
+          resolve({ handle, subscription });
         },
         error: (err: unknown) => {
           signal?.removeEventListener('abort', onAbort);
@@ -125,6 +159,13 @@ export class Lock implements AsyncDisposable {
       });
       if (!subscription.closed) signal?.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  private busyInstanceTimeout(waitFor: number): LockTimeoutError {
+    return new LockTimeoutError(
+      `Lock "${this.name}" was not acquired within ${waitFor} ms (timeout): another caller of this Lock instance held it all along (an instance serves one caller at a time; use hold() for independent handles).`,
+      { lockName: this.name },
+    );
   }
 
   /**
@@ -140,6 +181,7 @@ export class Lock implements AsyncDisposable {
       await current.handle.release();
     } finally {
       current.subscription.unsubscribe();
+      this.turns.pass();
     }
   }
 
@@ -160,7 +202,7 @@ export class Lock implements AsyncDisposable {
   async locked(): Promise<boolean> {
     const ctx = this.resolveContext();
     try {
-      return await ctx.driver.isLocked(ctx.key);
+      return await boundedCall(() => ctx.driver.isLocked(ctx.key), isBoolean);
     } catch (err) {
       throw toBackendError(err, this.name, ctx.backend, 'check');
     }

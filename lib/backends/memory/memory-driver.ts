@@ -1,6 +1,6 @@
 import { Observable, filter, map, startWith } from 'rxjs';
 import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../driver';
-import type { MemoryStore } from './memory-store';
+import type { MemoryRemoval, MemoryStore } from './memory-store';
 
 /**
  * The in-memory driver. Answers asynchronously (on a microtask), as a network backend would,
@@ -8,7 +8,7 @@ import type { MemoryStore } from './memory-store';
  */
 export class MemoryDriver implements LockDriver {
   readonly backend = 'memory';
-  /** Releases, expiries and forced deletions all go through `MemoryStore.releases`. */
+  /** Releases, expiries and forced deletions all go through `MemoryStore.removals`. */
   readonly notifiesEveryRelease = true;
 
   constructor(readonly store: MemoryStore) {}
@@ -40,10 +40,19 @@ export class MemoryDriver implements LockDriver {
   }
 
   watchReleases(t: LockTarget): Observable<ReleaseSignal> {
-    return this.store.releases.pipe(
-      filter((key) => key === t.key),
+    return this.store.removals.pipe(
+      filter((removal) => removal.key === t.key),
       map((): ReleaseSignal => 'released'),
       startWith<ReleaseSignal>('listening'),
     );
+  }
+
+  /**
+   * A forced deletion of our entry (an operator's, or a test's) is reported at once, as etcd
+   * reports a lost lease; our own release is not a loss, and an expiry is caught by the
+   * holder's own deadline, which passes first.
+   */
+  watchLoss(t: LockTarget): Observable<MemoryRemoval> {
+    return this.store.removals.pipe(filter((r) => r.key === t.key && r.token === t.token && r.reason === 'forced'));
   }
 }

@@ -1,11 +1,23 @@
 import { Subject } from 'rxjs';
 import { monotonicNow } from '../../core/clock';
+import { timerDelay } from '../../core/timers';
 
 interface Entry {
   token: string;
   /** Monotonic deadline, or null for no expiry. */
   expiresAt: number | null;
   expiryTimer: NodeJS.Timeout | undefined;
+}
+
+/** Why a lock entry left the store. */
+export type MemoryRemovalReason = 'released' | 'expired' | 'forced';
+
+/** One lock entry leaving the store. */
+export interface MemoryRemoval {
+  readonly key: string;
+  /** The owner token the entry had. */
+  readonly token: string;
+  readonly reason: MemoryRemovalReason;
 }
 
 /**
@@ -16,8 +28,8 @@ interface Entry {
 export class MemoryStore {
   private readonly entries = new Map<string, Entry>();
   private readonly fences = new Map<string, number>();
-  /** Emits the key of every lock that was released or expired. */
-  readonly releases = new Subject<string>();
+  /** Emits every entry that was released, expired or deleted by force, with its owner. */
+  readonly removals = new Subject<MemoryRemoval>();
 
   /** Creates the lock if free (or expired). Returns the new fencing token, or null when busy. */
   add(key: string, token: string, expire: number | null): number | null {
@@ -34,7 +46,7 @@ export class MemoryStore {
   deleteIfOwner(key: string, token: string): boolean {
     const entry = this.live(key);
     if (!entry || entry.token !== token) return false;
-    this.remove(key, entry);
+    this.remove(key, entry, 'released');
     return true;
   }
 
@@ -56,16 +68,16 @@ export class MemoryStore {
     return this.live(key)?.token;
   }
 
-  /** Deletes a lock regardless of its owner, as an operator would. */
+  /** Deletes a lock regardless of its owner, as an operator would; the holder is told it lost it. */
   forceDelete(key: string): void {
     const entry = this.entries.get(key);
-    if (entry) this.remove(key, entry);
+    if (entry) this.remove(key, entry, 'forced');
   }
 
   private live(key: string): Entry | undefined {
     const entry = this.entries.get(key);
     if (entry && entry.expiresAt !== null && monotonicNow() >= entry.expiresAt) {
-      this.remove(key, entry);
+      this.remove(key, entry, 'expired');
       return undefined;
     }
     return entry;
@@ -75,15 +87,28 @@ export class MemoryStore {
     if (entry.expiryTimer) clearTimeout(entry.expiryTimer);
     entry.expiryTimer = undefined;
     entry.expiresAt = expire === null ? null : monotonicNow() + expire;
-    if (expire === null) return;
-    // Expiry wakes waiters as a release does; unreferenced so an abandoned lock keeps no process alive.
-    entry.expiryTimer = setTimeout(() => this.live(key), expire + 1);
+    this.armExpiry(key, entry);
+  }
+
+  /**
+   * Expiry wakes waiters as a release does. The timer is chained (an expiry beyond
+   * setTimeout's ~24.8 days fires early and re-arms) and unreferenced, so an abandoned lock
+   * keeps no process alive.
+   */
+  private armExpiry(key: string, entry: Entry): void {
+    if (entry.expiresAt === null) return;
+    entry.expiryTimer = setTimeout(() => {
+      entry.expiryTimer = undefined;
+      if (this.entries.get(key) !== entry) return;
+      if (this.live(key)) this.armExpiry(key, entry);
+    }, timerDelay(entry.expiresAt - monotonicNow() + 1));
     entry.expiryTimer.unref();
   }
 
-  private remove(key: string, entry: Entry): void {
+  private remove(key: string, entry: Entry, reason: MemoryRemovalReason): void {
     if (entry.expiryTimer) clearTimeout(entry.expiryTimer);
+    entry.expiryTimer = undefined;
     if (this.entries.get(key) === entry) this.entries.delete(key);
-    this.releases.next(key);
+    this.removals.next({ key, token: entry.token, reason });
   }
 }

@@ -1,0 +1,74 @@
+/**
+ * The bound on every single backend call. A stalled server (a paused process, a black-holed
+ * connection) would otherwise make a one-attempt `acquire(false)`, a `locked()` or a release
+ * wait as long as the stall lasts; ioredis, for one, waits forever by default.
+ */
+
+/** How long the core waits for one backend call (ms) before failing it with `LockBackendError`. */
+export const BACKEND_CALL_TIMEOUT_MS = 5_000;
+
+/** The call did not answer within its deadline; its outcome on the server is unknown. */
+export class CallDeadlineExceeded extends Error {
+  constructor(ms: number) {
+    super(`no answer within ${ms} ms (server stalled or unreachable?)`);
+    this.name = 'CallDeadlineExceeded';
+  }
+}
+
+/**
+ * `request`, or a rejection with {@link CallDeadlineExceeded} after `ms` milliseconds. The
+ * timer is referenced on purpose: a caller awaiting the answer must not see its process exit
+ * in the middle of the await; it keeps the process for at most `ms`.
+ */
+export function withDeadline<T>(request: Promise<T>, ms: number = BACKEND_CALL_TIMEOUT_MS): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new CallDeadlineExceeded(ms)), ms);
+    request.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
+
+/**
+ * Calls `call` and bounds it. A driver that throws synchronously, returns something other
+ * than a Promise, or (with `isAnswer`) answers something outside its contract gives a
+ * rejection instead, so that the caller sees a `LockBackendError` rather than an unhandled
+ * rejection deep in the engine.
+ */
+export function boundedCall<T>(
+  call: () => Promise<T>,
+  isAnswer?: (value: unknown) => value is T,
+  ms: number = BACKEND_CALL_TIMEOUT_MS,
+): Promise<T> {
+  let request: Promise<T>;
+  try {
+    request = call();
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  if (!request || typeof (request as { then?: unknown }).then !== 'function') {
+    return Promise.reject(new TypeError(`the driver answered ${describe(request)} instead of a Promise`));
+  }
+  const bounded = withDeadline(Promise.resolve(request), ms);
+  if (!isAnswer) return bounded;
+  return bounded.then((value) => {
+    if (!isAnswer(value)) throw new TypeError(`the driver answered ${describe(value)}, which is not a valid answer`);
+    return value;
+  });
+}
+
+/** A `boolean` answer (release, extend, isLocked). */
+export const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return Object.prototype.toString.call(value);
+  return typeof value;
+}
