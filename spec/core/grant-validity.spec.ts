@@ -1,0 +1,69 @@
+import { expect } from 'chai';
+import * as sinon from 'sinon';
+import { acquireLock } from '../../lib/core/acquire';
+import type { LockHandle } from '../../lib/core/lock-handle';
+import { driftMargin, validUntil } from '../../lib/core/validity';
+import { DelayedDriver, contextFor } from '../support/delayed-driver';
+
+describe('grant validity', function () {
+  let clock: sinon.SinonFakeTimers;
+  let driver: DelayedDriver;
+  beforeEach(() => {
+    clock = sinon.useFakeTimers();
+    driver = new DelayedDriver();
+  });
+  afterEach(() => clock.restore());
+
+  it('keeps 1% of the expiry plus 2 ms as a margin for clock drift', function () {
+    expect(driftMargin(1_000)).to.equal(12);
+    expect(validUntil(500, 60_000)).to.equal(500 + 60_000 - 602);
+    expect(validUntil(500, null)).to.equal(null);
+  });
+
+  it('never hands out a grant whose answer came back after its validity deadline', async function () {
+    // The first answer takes 1.5 s for a 1 s lock (a stalled server), later ones are quick.
+    let replies = 0;
+    driver.replyDelay = () => (replies++ === 0 ? 1_500 : 0);
+    const handles: LockHandle[] = [];
+    let error: unknown;
+    acquireLock(contextFor(driver, { expire: 1_000, timeout: 5_000 })).subscribe({
+      next: (h) => handles.push(h),
+      error: (e: unknown) => (error = e),
+    });
+    await clock.tickAsync(1_500);
+    // The stale grant was not emitted; it was withdrawn before the retry was sent.
+    expect(handles).to.have.length(0);
+    await clock.tickAsync(50);
+    expect(error).to.equal(undefined);
+    expect(handles).to.have.length(1);
+    const handle = handles[0]!;
+    expect(handle.state).to.equal('held');
+    expect(handle.expiresAt! - performance.now()).to.be.greaterThan(900);
+    expect(driver.store.ownerOf('unit')).to.equal(handle.token);
+    expect(driver.calls.tryAcquire).to.equal(2);
+    expect(driver.calls.release).to.equal(1);
+  });
+
+  it('counts a stale grant as busy for a one-attempt acquire, and leaves nothing behind', async function () {
+    driver.replyDelay = () => 1_500;
+    let error: Error | undefined;
+    acquireLock(contextFor(driver, { expire: 1_000, timeout: 0 })).subscribe({
+      next: () => expect.fail('a stale grant was handed out'),
+      error: (e: Error) => (error = e),
+    });
+    await clock.tickAsync(1_500);
+    expect(error?.name).to.equal('LockTimeoutError');
+    await clock.tickAsync(3_000); // the withdrawal's own round trip
+    expect(driver.store.has('unit')).to.equal(false);
+  });
+
+  it('hands out a grant that is still valid, however slow, with the deadline counted from the send', async function () {
+    driver.replyDelay = () => 900;
+    const sentAt = performance.now();
+    let handle: LockHandle | undefined;
+    acquireLock(contextFor(driver, { expire: 1_000 })).subscribe({ next: (h) => (handle = h) });
+    await clock.tickAsync(900);
+    expect(handle?.state).to.equal('held');
+    expect(handle?.expiresAt).to.equal(sentAt + 1_000 - 12);
+  });
+});
