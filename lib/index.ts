@@ -19,5 +19,6 @@ export type {
   ReleaseSignal,
 } from './backends/driver';
 export { sherlockKey, assertBaseName, MAX_NAME_LENGTH } from './backends/key-format';
-export { DEFAULTS, MAX_EXPIRE, type LockOptions, type ResolvedLockOptions } from './options';
+export { DEFAULTS, MAX_EXPIRE, MAX_WAIT, type LockOptions, type ResolvedLockOptions } from './options';
+export { BACKEND_CALL_TIMEOUT_MS } from './core/call-deadline';
 export * from './errors';
