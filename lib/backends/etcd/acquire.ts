@@ -51,6 +51,8 @@ async function enqueue(state: EtcdState, target: LockTarget): Promise<AcquireAtt
     key: session.reserveKey(target.key, lease.hex),
     createRevision: undefined,
     releasing: false,
+    mayExist: false,
+    putting: undefined,
   };
   // Registered before the request: if its answer is lost, release() still deletes the key.
   state.contenders.set(target.token, contender);
@@ -62,15 +64,24 @@ async function putKey(state: EtcdState, contender: Contender): Promise<AcquireAt
   const { client } = state;
   const lease = await contender.session.grant();
   const queue = () => client.getAll().prefix(waitersPrefix(contender.prefix)).sort('Create', 'Ascend');
+  const sent = state.gate.run(contender.prefix, () => {
+    // Released while waiting for a slot (its caller gave up): nothing was written, send nothing.
+    if (contender.releasing) throw new Error('the acquisition was abandoned before its request was sent');
+    contender.mayExist = true;
+    return (
+      client
+        .if(contender.key, 'Create', '==', 0)
+        .then(client.put(contender.key).value('').lease(lease.id), queue())
+        // The key exists: an earlier request of ours that went through although its answer was lost.
+        .else(client.get(contender.key), queue())
+        .options(callOptions())
+        .commit()
+    );
+  });
+  contender.putting = sent.catch(() => undefined);
   let res;
   try {
-    res = await client
-      .if(contender.key, 'Create', '==', 0)
-      .then(client.put(contender.key).value('').lease(lease.id), queue())
-      // The key exists: an earlier request of ours that went through although its answer was lost.
-      .else(client.get(contender.key), queue())
-      .options(callOptions())
-      .commit();
+    res = await sent;
   } catch (err) {
     if (isLeaseInvalid(err)) {
       contender.session.declareLost('etcd refused a put on it', err);
@@ -93,13 +104,15 @@ async function putKey(state: EtcdState, contender: Contender): Promise<AcquireAt
 
 /** Contenders of the lock created no later than ours (those after us cannot matter). */
 async function readQueue(state: EtcdState, contender: Contender): Promise<QueuedKey[]> {
-  const res = await state.client
-    .getAll()
-    .prefix(waitersPrefix(contender.prefix))
-    .sort('Create', 'Ascend')
-    .maxCreateRevision(contender.createRevision!)
-    .options(callOptions())
-    .exec();
+  const res = await state.gate.run(contender.prefix, () =>
+    state.client
+      .getAll()
+      .prefix(waitersPrefix(contender.prefix))
+      .sort('Create', 'Ascend')
+      .maxCreateRevision(contender.createRevision!)
+      .options(callOptions())
+      .exec(),
+  );
   return contendersIn(contender.prefix, res.kvs);
 }
 

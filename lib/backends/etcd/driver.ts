@@ -12,8 +12,10 @@ import { extend } from './extend';
 import { isLocked } from './locked';
 import { watchLoss, watchReleases } from './notify';
 import { PrefixWatches } from './prefix-watches';
-import { release } from './release';
+import { RequestGate } from './gate';
+import { Deleter, release } from './release';
 import { SessionPool } from './sessions';
+import { MAX_REQUESTS_IN_FLIGHT } from './settings';
 import type { EtcdState } from './state';
 import { cappedWatchBackoff, watchNamespace } from './watch-namespace';
 
@@ -43,12 +45,17 @@ export class EtcdDriver implements LockDriver {
   private readonly state: EtcdState;
 
   constructor(readonly client: Namespace) {
+    const sessions = new SessionPool(client);
+    const contenders = new Map();
+    const gate = new RequestGate(MAX_REQUESTS_IN_FLIGHT);
     this.state = {
       client,
       rawPrefixLength: namespacePrefixLength(client),
-      sessions: new SessionPool(client),
+      sessions,
       watches: new PrefixWatches(watchNamespace(client)),
-      contenders: new Map(),
+      contenders,
+      gate,
+      deleter: new Deleter({ client, contenders, sessions }, gate),
     };
   }
 
@@ -78,6 +85,7 @@ export class EtcdDriver implements LockDriver {
 
   /** Cancels the watches and revokes the session leases (deleting any key still on them). */
   async close(): Promise<void> {
+    this.state.deleter.close();
     this.state.watches.close();
     await this.state.sessions.close();
     this.state.contenders.clear();
