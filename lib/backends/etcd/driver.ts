@@ -52,7 +52,7 @@ export class EtcdDriver implements LockDriver {
       client,
       rawPrefixLength: namespacePrefixLength(client),
       sessions,
-      watches: new PrefixWatches(watchNamespace(client)),
+      watches: new PrefixWatches(safeWatchNamespace(client)),
       contenders,
       gate,
       deleter: new Deleter({ client, contenders, sessions }, gate),
@@ -89,6 +89,15 @@ export class EtcdDriver implements LockDriver {
     this.state.watches.close();
     await this.state.sessions.close();
     this.state.contenders.clear();
+  }
+}
+
+/** {@link watchNamespace}, or the client itself when its internals are not what we expect. */
+function safeWatchNamespace(client: Namespace): Namespace {
+  try {
+    return watchNamespace(client);
+  } catch {
+    return client;
   }
 }
 

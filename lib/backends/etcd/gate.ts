@@ -9,6 +9,8 @@
  * round-robin by lane (a lock prefix), so a storm on one lock does not delay the others.
  */
 
+import { CLIENT_SETTLE_LIMIT_MS, settleWithin } from './settings';
+
 type Start = () => void;
 
 export class RequestGate {
@@ -35,7 +37,8 @@ export class RequestGate {
         this.active++;
         let request: Promise<T>;
         try {
-          request = Promise.resolve(send());
+          // Bounded: a client whose promise never settles must not hold a slot forever.
+          request = settleWithin(send(), CLIENT_SETTLE_LIMIT_MS, 'a request');
         } catch (err) {
           request = Promise.reject(err); // a client that throws instead of rejecting
         }

@@ -14,11 +14,13 @@ import type { LockTarget } from '../driver';
 import type { RequestGate } from './gate';
 import type { Session } from './session';
 import {
+  CLIENT_SETTLE_LIMIT_MS,
   DELETE_RETRY_ATTEMPTS,
   DELETE_RETRY_FIRST_MS,
   DELETE_RETRY_MAX_MS,
   MAX_DELETE_BATCH,
   callOptions,
+  settleWithin,
 } from './settings';
 import { forgetContender, type Contender, type EtcdState } from './state';
 
@@ -120,27 +122,33 @@ export class Deleter {
       const [first, ...rest] = batch;
       let txn = client.if(first!.contender.key, 'Lease', '==', first!.leaseId);
       for (const job of rest) txn = txn.and(job.contender.key, 'Lease', '==', job.leaseId);
-      res = await txn
+      const sent = txn
         .then(...batch.map((job) => client.delete().key(job.contender.key)))
         .else(...batch.map((job) => client.get(job.contender.key)))
         .options(callOptions())
         .commit();
+      res = await settleWithin(sent, CLIENT_SETTLE_LIMIT_MS, 'a delete');
     } catch (err) {
       for (const job of batch) this.failed(job, err);
       return;
     }
-    if (res.succeeded) {
-      batch.forEach((job, i) => {
-        this.finish(job, { deleted: Number(res.responses[i]?.response_delete_range?.deleted ?? 0) > 0 });
-      });
+    let outcome: { succeeded: boolean; flags: boolean[] };
+    try {
+      // Read the whole answer before acting on it: one we cannot read (a client that only
+      // looks like etcd3) leaves every outcome unknown.
+      outcome = res.succeeded
+        ? { succeeded: true, flags: batch.map((_, i) => Number(res.responses[i]!.response_delete_range.deleted) > 0) }
+        : { succeeded: false, flags: batch.map((job, i) => res.responses[i]!.response_range.kvs[0]?.lease === job.leaseId) };
+    } catch (err) {
+      for (const job of batch) this.failed(job, err);
+      return;
+    }
+    if (outcome.succeeded) {
+      batch.forEach((job, i) => this.finish(job, { deleted: outcome.flags[i]! }));
       return;
     }
     const stillOurs: DeleteJob[] = [];
-    batch.forEach((job, i) => {
-      const kv = res.responses[i]?.response_range?.kvs?.[0];
-      if (kv && kv.lease === job.leaseId) stillOurs.push(job);
-      else this.finish(job, { deleted: false });
-    });
+    batch.forEach((job, i) => (outcome.flags[i] ? stillOurs.push(job) : this.finish(job, { deleted: false })));
     if (round < BATCH_ROUNDS) return this.send(stillOurs, round + 1);
     for (let i = 0; i < stillOurs.length; i += PER_KEY_PARALLEL) {
       await Promise.all(stillOurs.slice(i, i + PER_KEY_PARALLEL).map((job) => this.sendOne(job)));
@@ -150,12 +158,14 @@ export class Deleter {
   private async sendOne(job: DeleteJob): Promise<void> {
     const { client } = this.state;
     try {
-      const res = await client
+      const sent = client
         .if(job.contender.key, 'Lease', '==', job.leaseId)
         .then(client.delete().key(job.contender.key))
         .options(callOptions())
         .commit();
-      this.finish(job, { deleted: res.succeeded && Number(res.responses[0]?.response_delete_range?.deleted ?? 0) > 0 });
+      const res = await settleWithin(sent, CLIENT_SETTLE_LIMIT_MS, 'a delete');
+      const deleted = res.succeeded && Number(res.responses[0]?.response_delete_range?.deleted ?? 0) > 0;
+      this.finish(job, { deleted });
     } catch (err) {
       this.failed(job, err);
     }

@@ -64,3 +64,31 @@ export const DELETE_RETRY_ATTEMPTS = 8;
 /** First delay before a failed delete is tried again (ms); it doubles up to {@link DELETE_RETRY_MAX_MS}. */
 export const DELETE_RETRY_FIRST_MS = 250;
 export const DELETE_RETRY_MAX_MS = 4_000;
+
+/**
+ * Longest we wait for any one promise of the client (ms): etcd3 settles every request by its
+ * {@link REQUEST_TIMEOUT_MS} deadline, so this only matters for a client that does not (an
+ * object that merely looks like an etcd3 client); a request slot is never held forever.
+ */
+export const CLIENT_SETTLE_LIMIT_MS = REQUEST_TIMEOUT_MS + 1_000;
+
+/**
+ * `work` (a promise, or whatever a misbehaving client returned instead), rejected if it has not
+ * settled after `ms`. The timer is unreferenced: it never keeps the process alive by itself.
+ */
+export function settleWithin<T>(work: PromiseLike<T> | T, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`etcd client: ${what} did not settle within ${ms} ms`)), ms);
+    timer.unref();
+    Promise.resolve(work).then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
