@@ -21,12 +21,30 @@ import { cappedWatchBackoff, watchNamespace } from './watch-namespace';
 
 const BACKEND = 'etcd';
 
-/** Where the default client connects. */
+/** Where the default client connects unless {@link DEFAULT_HOSTS_ENV} says otherwise. */
 export const DEFAULT_HOSTS = '127.0.0.1:2379';
+
+/**
+ * Environment variable naming the hosts of the default client: a comma-separated list such
+ * as `10.0.0.1:2379,10.0.0.2:2379` or `http://etcd:2379`, read when the default client is
+ * created (first etcd lock without a client, or the first after `closeDefaultClients()`).
+ * Like memjs's `MEMCACHE_SERVERS` for the Memcached default client; not `ETCD_*`, which the
+ * etcd server reads as its own flags.
+ */
+export const DEFAULT_HOSTS_ENV = 'SHERLOCK_ETCD_HOSTS';
+
+/** The hosts the default client connects to. */
+export function defaultHosts(env: NodeJS.ProcessEnv = process.env): string[] {
+  const hosts = (env[DEFAULT_HOSTS_ENV] ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => h !== '');
+  return hosts.length > 0 ? hosts : [DEFAULT_HOSTS];
+}
 
 /** The client the backend opens when none is given (closed by `closeDefaultClients()`). */
 export function createDefaultClient(): Etcd3 {
-  return new Etcd3({ hosts: DEFAULT_HOSTS, faultHandling: { watchBackoff: cappedWatchBackoff as never } });
+  return new Etcd3({ hosts: defaultHosts(), faultHandling: { watchBackoff: cappedWatchBackoff as never } });
 }
 
 /**
