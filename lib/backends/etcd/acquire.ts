@@ -24,22 +24,38 @@ export async function tryAcquire(state: EtcdState, target: LockTarget): Promise<
     // Our key is gone (deleted behind our back, or its lease expired): queue again, at the back.
   }
   if (contender) forgetContender(state, contender);
+  const attempt = { abandoned: false };
+  state.joining.set(target.token, attempt);
   try {
-    return await enqueue(state, target);
+    return await enqueue(state, target, attempt);
   } catch (err) {
     // A lease revoked between its grant and our put: etcd refuses the put, so nothing was
     // created; one more try on a fresh session.
     if (!isLeaseInvalid(err)) throw err;
-    return enqueue(state, target);
+    return await enqueue(state, target, attempt);
+  } finally {
+    if (state.joining.get(target.token) === attempt) state.joining.delete(target.token);
   }
 }
 
+/**
+ * The acquisition of `target.token` gave up (see `EtcdDriver.abandon`): a put of it that was
+ * not sent yet is never sent. Its release still follows and deletes whatever was sent.
+ */
+export function abandon(state: EtcdState, target: LockTarget): void {
+  const contender = state.contenders.get(target.token);
+  if (contender) contender.releasing = true;
+  const joining = state.joining.get(target.token);
+  if (joining) joining.abandoned = true;
+}
+
 /** Joins the queue with a new contender key on the session of `target`'s TTL. */
-async function enqueue(state: EtcdState, target: LockTarget): Promise<AcquireAttempt> {
+async function enqueue(state: EtcdState, target: LockTarget, attempt: { abandoned: boolean }): Promise<AcquireAttempt> {
   const session = state.sessions.use(ttlFor(target.expire));
   let lease;
   try {
     lease = await session.grant();
+    if (attempt.abandoned) throw abandonedError();
   } catch (err) {
     state.sessions.unuse(session);
     throw err;
@@ -66,7 +82,7 @@ async function putKey(state: EtcdState, contender: Contender): Promise<AcquireAt
   const queue = () => client.getAll().prefix(waitersPrefix(contender.prefix)).sort('Create', 'Ascend');
   const sent = state.gate.run(contender.prefix, () => {
     // Released while waiting for a slot (its caller gave up): nothing was written, send nothing.
-    if (contender.releasing) throw new Error('the acquisition was abandoned before its request was sent');
+    if (contender.releasing) throw abandonedError();
     contender.mayExist = true;
     return (
       client
@@ -114,6 +130,10 @@ async function readQueue(state: EtcdState, contender: Contender): Promise<Queued
       .exec(),
   );
   return contendersIn(contender.prefix, res.kvs);
+}
+
+function abandonedError(): Error {
+  return new Error('the acquisition was abandoned before its request was sent');
 }
 
 function decide(queue: readonly QueuedKey[], contender: Contender): AcquireAttempt {

@@ -7,7 +7,7 @@ import { Etcd3, type Namespace } from 'etcd3';
 import type { Observable } from 'rxjs';
 import { toBackendError } from '../../errors';
 import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../driver';
-import { tryAcquire } from './acquire';
+import { abandon, tryAcquire } from './acquire';
 import { extend } from './extend';
 import { isLocked } from './locked';
 import { watchLoss, watchReleases } from './notify';
@@ -72,6 +72,7 @@ export class EtcdDriver implements LockDriver {
       sessions,
       watches: new PrefixWatches(safeWatchNamespace(client)),
       contenders,
+      joining: new Map(),
       gate,
       deleter: new Deleter({ client, contenders, sessions }, gate),
     };
@@ -79,6 +80,16 @@ export class EtcdDriver implements LockDriver {
 
   tryAcquire(target: LockTarget): Promise<AcquireAttempt> {
     return wrap(tryAcquire(this.state, target), target.name, 'acquire');
+  }
+
+  /**
+   * Not (yet) part of the driver contract: the core may call it synchronously when an
+   * acquisition gives up, before its attempt in flight settles, so that a put still waiting
+   * for a request slot (or for the session lease) is never sent. In a cancellation storm that
+   * saves one etcd write per abandoned subscription. `release` must still follow.
+   */
+  abandon(target: LockTarget): void {
+    abandon(this.state, target);
   }
 
   release(target: LockTarget): Promise<boolean> {

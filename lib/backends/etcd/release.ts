@@ -11,6 +11,7 @@
  * the lease is kept alive by other locks on the same session.
  */
 import type { LockTarget } from '../driver';
+import { abandon } from './acquire';
 import type { RequestGate } from './gate';
 import type { Session } from './session';
 import {
@@ -26,6 +27,9 @@ import { forgetContender, type Contender, type EtcdState } from './state';
 
 /** `LockDriver.release` on etcd: resolves true if our key was there and is now deleted. */
 export async function release(state: EtcdState, target: LockTarget): Promise<boolean> {
+  // An attempt of this token may still be joining (a caller that stopped waiting for it): its
+  // put, not sent yet, must never be.
+  abandon(state, target);
   const contender = state.contenders.get(target.token);
   if (!contender) return false;
   // Set first: a put of this contender still waiting for a request slot is then never sent.

@@ -42,6 +42,8 @@ export interface EtcdState {
   readonly watches: PrefixWatches;
   /** Contender of each acquisition token that may have a key on the server. */
   readonly contenders: Map<string, Contender>;
+  /** Acquisitions joining the queue (no contender yet): set `abandoned` to drop their put. */
+  readonly joining: Map<string, { abandoned: boolean }>;
   /** Bounds the requests in flight (see `gate.ts`). */
   readonly gate: RequestGate;
   /** Coalesces and retries the deletes of contender keys. */

@@ -9,8 +9,10 @@ import { expect } from 'chai';
 import type { Etcd3 } from 'etcd3';
 import type { Subscription } from 'rxjs';
 import { EtcdLock } from '../../../lib';
+import { etcdBackend } from '../../../lib/backends/etcd/descriptor';
+import type { EtcdDriver } from '../../../lib/backends/etcd/driver';
 import { eventually, sleep } from '../../support/async';
-import { rawContenders, runPrefix, useEtcd } from './support';
+import { newTarget, otherOwner, rawContenders, runPrefix, useEtcd } from './support';
 
 describe('etcd cancellation storm @integration', function () {
   this.timeout(60_000);
@@ -90,5 +92,30 @@ describe('etcd cancellation storm @integration', function () {
     } finally {
       await holder.release().catch(() => undefined);
     }
+  });
+
+  it('never sends the put of an acquisition abandoned before it went out', async function () {
+    const client: Etcd3 = etcd.client();
+    const driver = etcdBackend.driverFor(client) as EtcdDriver;
+    const first = newTarget(ns);
+    const targets = [first, ...Array.from({ length: 39 }, () => otherOwner(first))];
+    const revision = async () => Number((await client.getAll().prefix(`${first.key}/`).exec()).header.revision);
+    const before = await revision();
+    // Like the core: release once the attempt settled, whatever its outcome.
+    const runs = targets.map((t) =>
+      driver.tryAcquire(t).then(
+        () => driver.release(t),
+        () => driver.release(t),
+      ),
+    );
+    // Abandoned at once: their puts are still waiting for the session lease or a request slot.
+    for (const t of targets.slice(16)) driver.abandon(t);
+    await Promise.all(runs);
+    // Leases do not move the revision; each put and each delete does. 16 puts, 16 deletes in
+    // batches (one revision per transaction).
+    const after = await revision();
+    const puts = after - before;
+    expect(puts, `revision moved by ${puts}`).to.be.within(16 + 1, 16 + 16);
+    expect(await rawContenders(client, first.key)).to.deep.equal([]);
   });
 });
