@@ -102,6 +102,7 @@ describe('etcd process exit (child processes) @integration', function () {
   const summary = (label: string, run: ChildRun) =>
     report.push(
       `${label}: ${attempts(run).map((a) => `${a.label} ${a.outcome} in ${a.ms} ms`).join('; ')}; ` +
+        `locked() ${run.events.find((e) => e.event === 'locked')?.outcome} in ${run.events.find((e) => e.event === 'locked')?.ms} ms; ` +
         `closeDefaultClients ${run.events.find((e) => e.event === 'closed')?.closeDefaultClientsMs} ms; ` +
         `exit ${run.exitAfterClosedMs} ms after it`,
     );
@@ -111,6 +112,7 @@ describe('etcd process exit (child processes) @integration', function () {
     summary('success', run);
     expectCleanExit(run);
     expect(attempts(run).map((a) => a.outcome), JSON.stringify(run.events)).to.deep.equal(['acquired', 'acquired']);
+    expect(run.events.find((e) => e.event === 'locked')?.outcome).to.equal('false');
   });
 
   it('exits on its own after one attempt against a server that is down', async function () {
@@ -119,6 +121,7 @@ describe('etcd process exit (child processes) @integration', function () {
     summary('down', run);
     expectCleanExit(run);
     expect(attempts(run).map((a) => a.outcome), JSON.stringify(run.events)).to.deep.equal(['LockBackendError', 'LockBackendError']);
+    expect(run.events.find((e) => e.event === 'locked')?.outcome).to.equal('LockBackendError');
   });
 
   it('bounds one attempt against a stalled server (SIGSTOP) and still exits on its own', async function () {
@@ -135,6 +138,8 @@ describe('etcd process exit (child processes) @integration', function () {
     const tried = attempts(run);
     expect(tried.map((a) => a.outcome), JSON.stringify(run.events)).to.deep.equal(['LockBackendError', 'LockBackendError']);
     // The bound is the 5 s request deadline (a grant, then possibly a put): well under 30 s.
-    for (const a of tried) expect(a.ms as number, JSON.stringify(a)).to.be.lessThan(30_000);
+    const locked = run.events.find((e) => e.event === 'locked')!;
+    expect(locked.outcome).to.equal('LockBackendError');
+    for (const a of [...tried, locked]) expect(a.ms as number, JSON.stringify(a)).to.be.lessThan(30_000);
   });
 });

@@ -39,6 +39,12 @@ async function main(): Promise<void> {
     attempt('default client', new EtcdLock(`${name}-default`)),
     attempt('user client', new EtcdLock(`${name}-user`, { client: user })),
   ]);
+  const t1 = Date.now();
+  const locked = await new EtcdLock(`${name}-user`, { client: user }).locked().then(
+    (v) => String(v),
+    (err: unknown) => (isLockError(err) ? (err as Error).name : `NOT a LockError: ${String(err)}`),
+  );
+  say('locked', { outcome: locked, ms: Date.now() - t1 });
   user.close();
   const t0 = Date.now();
   await closeDefaultClients();
