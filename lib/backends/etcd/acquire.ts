@@ -24,22 +24,38 @@ export async function tryAcquire(state: EtcdState, target: LockTarget): Promise<
     // Our key is gone (deleted behind our back, or its lease expired): queue again, at the back.
   }
   if (contender) forgetContender(state, contender);
+  const attempt = { abandoned: false };
+  state.joining.set(target.token, attempt);
   try {
-    return await enqueue(state, target);
+    return await enqueue(state, target, attempt);
   } catch (err) {
     // A lease revoked between its grant and our put: etcd refuses the put, so nothing was
     // created; one more try on a fresh session.
     if (!isLeaseInvalid(err)) throw err;
-    return enqueue(state, target);
+    return await enqueue(state, target, attempt);
+  } finally {
+    if (state.joining.get(target.token) === attempt) state.joining.delete(target.token);
   }
 }
 
+/**
+ * The acquisition of `target.token` gave up (see `EtcdDriver.abandon`): a put of it that was
+ * not sent yet is never sent. Its release still follows and deletes whatever was sent.
+ */
+export function abandon(state: EtcdState, target: LockTarget): void {
+  const contender = state.contenders.get(target.token);
+  if (contender) contender.releasing = true;
+  const joining = state.joining.get(target.token);
+  if (joining) joining.abandoned = true;
+}
+
 /** Joins the queue with a new contender key on the session of `target`'s TTL. */
-async function enqueue(state: EtcdState, target: LockTarget): Promise<AcquireAttempt> {
+async function enqueue(state: EtcdState, target: LockTarget, attempt: { abandoned: boolean }): Promise<AcquireAttempt> {
   const session = state.sessions.use(ttlFor(target.expire));
   let lease;
   try {
     lease = await session.grant();
+    if (attempt.abandoned) throw abandonedError();
   } catch (err) {
     state.sessions.unuse(session);
     throw err;
@@ -51,6 +67,8 @@ async function enqueue(state: EtcdState, target: LockTarget): Promise<AcquireAtt
     key: session.reserveKey(target.key, lease.hex),
     createRevision: undefined,
     releasing: false,
+    mayExist: false,
+    putting: undefined,
   };
   // Registered before the request: if its answer is lost, release() still deletes the key.
   state.contenders.set(target.token, contender);
@@ -62,15 +80,24 @@ async function putKey(state: EtcdState, contender: Contender): Promise<AcquireAt
   const { client } = state;
   const lease = await contender.session.grant();
   const queue = () => client.getAll().prefix(waitersPrefix(contender.prefix)).sort('Create', 'Ascend');
+  const sent = state.gate.run(contender.prefix, () => {
+    // Released while waiting for a slot (its caller gave up): nothing was written, send nothing.
+    if (contender.releasing) throw abandonedError();
+    contender.mayExist = true;
+    return (
+      client
+        .if(contender.key, 'Create', '==', 0)
+        .then(client.put(contender.key).value('').lease(lease.id), queue())
+        // The key exists: an earlier request of ours that went through although its answer was lost.
+        .else(client.get(contender.key), queue())
+        .options(callOptions())
+        .commit()
+    );
+  });
+  contender.putting = sent.catch(() => undefined);
   let res;
   try {
-    res = await client
-      .if(contender.key, 'Create', '==', 0)
-      .then(client.put(contender.key).value('').lease(lease.id), queue())
-      // The key exists: an earlier request of ours that went through although its answer was lost.
-      .else(client.get(contender.key), queue())
-      .options(callOptions())
-      .commit();
+    res = await sent;
   } catch (err) {
     if (isLeaseInvalid(err)) {
       contender.session.declareLost('etcd refused a put on it', err);
@@ -93,14 +120,20 @@ async function putKey(state: EtcdState, contender: Contender): Promise<AcquireAt
 
 /** Contenders of the lock created no later than ours (those after us cannot matter). */
 async function readQueue(state: EtcdState, contender: Contender): Promise<QueuedKey[]> {
-  const res = await state.client
-    .getAll()
-    .prefix(waitersPrefix(contender.prefix))
-    .sort('Create', 'Ascend')
-    .maxCreateRevision(contender.createRevision!)
-    .options(callOptions())
-    .exec();
+  const res = await state.gate.run(contender.prefix, () =>
+    state.client
+      .getAll()
+      .prefix(waitersPrefix(contender.prefix))
+      .sort('Create', 'Ascend')
+      .maxCreateRevision(contender.createRevision!)
+      .options(callOptions())
+      .exec(),
+  );
   return contendersIn(contender.prefix, res.kvs);
+}
+
+function abandonedError(): Error {
+  return new Error('the acquisition was abandoned before its request was sent');
 }
 
 function decide(queue: readonly QueuedKey[], contender: Contender): AcquireAttempt {

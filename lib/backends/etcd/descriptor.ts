@@ -39,7 +39,7 @@ export function isEtcdClient(client: unknown): client is Namespace {
 /**
  * The etcd backend (`backends.ETCD`). Lock `name` in `namespace` is the etcd lock prefix
  * `<namespace>/<name>` (or `<name>`); neither may contain `/`. With no client, connects to
- * 127.0.0.1:2379.
+ * the hosts in `SHERLOCK_ETCD_HOSTS` (comma-separated), else 127.0.0.1:2379.
  */
 export const etcdBackend: BackendDescriptor<Namespace> = {
   name: 'etcd',

@@ -7,24 +7,44 @@ import { Etcd3, type Namespace } from 'etcd3';
 import type { Observable } from 'rxjs';
 import { toBackendError } from '../../errors';
 import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../driver';
-import { tryAcquire } from './acquire';
+import { abandon, tryAcquire } from './acquire';
 import { extend } from './extend';
 import { isLocked } from './locked';
 import { watchLoss, watchReleases } from './notify';
 import { PrefixWatches } from './prefix-watches';
-import { release } from './release';
+import { RequestGate } from './gate';
+import { Deleter, release } from './release';
 import { SessionPool } from './sessions';
+import { MAX_REQUESTS_IN_FLIGHT } from './settings';
 import type { EtcdState } from './state';
 import { cappedWatchBackoff, watchNamespace } from './watch-namespace';
 
 const BACKEND = 'etcd';
 
-/** Where the default client connects. */
+/** Where the default client connects unless {@link DEFAULT_HOSTS_ENV} says otherwise. */
 export const DEFAULT_HOSTS = '127.0.0.1:2379';
+
+/**
+ * Environment variable naming the hosts of the default client: a comma-separated list such
+ * as `10.0.0.1:2379,10.0.0.2:2379` or `http://etcd:2379`, read when the default client is
+ * created (first etcd lock without a client, or the first after `closeDefaultClients()`).
+ * Like memjs's `MEMCACHE_SERVERS` for the Memcached default client; not `ETCD_*`, which the
+ * etcd server reads as its own flags.
+ */
+export const DEFAULT_HOSTS_ENV = 'SHERLOCK_ETCD_HOSTS';
+
+/** The hosts the default client connects to. */
+export function defaultHosts(env: NodeJS.ProcessEnv = process.env): string[] {
+  const hosts = (env[DEFAULT_HOSTS_ENV] ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => h !== '');
+  return hosts.length > 0 ? hosts : [DEFAULT_HOSTS];
+}
 
 /** The client the backend opens when none is given (closed by `closeDefaultClients()`). */
 export function createDefaultClient(): Etcd3 {
-  return new Etcd3({ hosts: DEFAULT_HOSTS, faultHandling: { watchBackoff: cappedWatchBackoff as never } });
+  return new Etcd3({ hosts: defaultHosts(), faultHandling: { watchBackoff: cappedWatchBackoff as never } });
 }
 
 /**
@@ -43,17 +63,33 @@ export class EtcdDriver implements LockDriver {
   private readonly state: EtcdState;
 
   constructor(readonly client: Namespace) {
+    const sessions = new SessionPool(client);
+    const contenders = new Map();
+    const gate = new RequestGate(MAX_REQUESTS_IN_FLIGHT);
     this.state = {
       client,
       rawPrefixLength: namespacePrefixLength(client),
-      sessions: new SessionPool(client),
-      watches: new PrefixWatches(watchNamespace(client)),
-      contenders: new Map(),
+      sessions,
+      watches: new PrefixWatches(safeWatchNamespace(client)),
+      contenders,
+      joining: new Map(),
+      gate,
+      deleter: new Deleter({ client, contenders, sessions }, gate),
     };
   }
 
   tryAcquire(target: LockTarget): Promise<AcquireAttempt> {
     return wrap(tryAcquire(this.state, target), target.name, 'acquire');
+  }
+
+  /**
+   * Not (yet) part of the driver contract: the core may call it synchronously when an
+   * acquisition gives up, before its attempt in flight settles, so that a put still waiting
+   * for a request slot (or for the session lease) is never sent. In a cancellation storm that
+   * saves one etcd write per abandoned subscription. `release` must still follow.
+   */
+  abandon(target: LockTarget): void {
+    abandon(this.state, target);
   }
 
   release(target: LockTarget): Promise<boolean> {
@@ -78,9 +114,19 @@ export class EtcdDriver implements LockDriver {
 
   /** Cancels the watches and revokes the session leases (deleting any key still on them). */
   async close(): Promise<void> {
+    this.state.deleter.close();
     this.state.watches.close();
     await this.state.sessions.close();
     this.state.contenders.clear();
+  }
+}
+
+/** {@link watchNamespace}, or the client itself when its internals are not what we expect. */
+function safeWatchNamespace(client: Namespace): Namespace {
+  try {
+    return watchNamespace(client);
+  } catch {
+    return client;
   }
 }
 

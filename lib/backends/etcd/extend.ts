@@ -10,7 +10,7 @@ import type { EtcdState } from './state';
 export async function extend(state: EtcdState, target: LockTarget): Promise<boolean> {
   const contender = state.contenders.get(target.token);
   if (!contender || contender.createRevision === undefined || contender.session.isLost) return false;
-  const res = await state.client.get(contender.key).options(callOptions()).exec();
+  const res = await state.gate.run(contender.prefix, () => state.client.get(contender.key).options(callOptions()).exec());
   const kv = res.kvs[0];
   return kv !== undefined && kv.create_revision === contender.createRevision;
 }

@@ -8,6 +8,6 @@ import type { EtcdState } from './state';
 
 /** `LockDriver.isLocked` on etcd for lock prefix `prefix`. */
 export async function isLocked(state: EtcdState, prefix: string): Promise<boolean> {
-  const keys = await state.client.getAll().prefix(waitersPrefix(prefix)).options(callOptions()).keys();
+  const keys = await state.gate.run(prefix, () => state.client.getAll().prefix(waitersPrefix(prefix)).options(callOptions()).keys());
   return keys.some((key) => isContenderOf(prefix, key));
 }

@@ -2,10 +2,11 @@
  * Release and loss notifications, from the lock's shared prefix watch and the session lease.
  */
 import { Observable } from 'rxjs';
+import { debug } from '../../core/debug';
 import { LockLostError } from '../../errors';
 import type { LockTarget, ReleaseSignal } from '../driver';
 import { isContenderOf } from './keys';
-import { LOSS_WATCH_DELAY_MS, callOptions } from './settings';
+import { CLIENT_SETTLE_LIMIT_MS, LOSS_WATCH_DELAY_MS, callOptions, settleWithin } from './settings';
 import type { Contender, EtcdState } from './state';
 
 /**
@@ -15,6 +16,7 @@ import type { Contender, EtcdState } from './state';
 export function watchReleases(state: EtcdState, target: LockTarget): Observable<ReleaseSignal> {
   return new Observable<ReleaseSignal>((subscriber) => {
     let armed = false;
+    // A client that cannot watch (it only looks like etcd3) makes the waiter poll instead.
     return state.watches.subscribe(target.key, {
       connected: () => {
         subscriber.next(armed ? 'released' : 'listening');
@@ -72,7 +74,12 @@ export function watchLoss(state: EtcdState, target: LockTarget): Observable<neve
     } else {
       delayed = setTimeout(() => {
         delayed = undefined;
-        watchKey(true);
+        // In a timer, a throw would be an uncaught exception; the lease loss still reports.
+        try {
+          watchKey(true);
+        } catch (err) {
+          debug('etcd: cannot watch %s for loss: %s', target.key, err);
+        }
       }, LOSS_WATCH_DELAY_MS);
       delayed.unref();
     }
@@ -87,7 +94,7 @@ export function watchLoss(state: EtcdState, target: LockTarget): Observable<neve
 /** Whether our key still exists as we created it; true when etcd cannot be asked (loss is then the deadline's call). */
 async function keyStillOurs(state: EtcdState, contender: Contender): Promise<boolean> {
   try {
-    const res = await state.client.get(contender.key).options(callOptions()).exec();
+    const res = await settleWithin(state.client.get(contender.key).options(callOptions()).exec(), CLIENT_SETTLE_LIMIT_MS, 'a read');
     return res.kvs[0]?.create_revision === contender.createRevision;
   } catch {
     return true;

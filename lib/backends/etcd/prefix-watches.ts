@@ -59,8 +59,17 @@ class PrefixWatch {
     });
     watcher.on('delete', (kv: IKeyValue, prev?: IKeyValue) => {
       if (this.watcher !== watcher) return;
-      const key = kv.key.toString('utf8');
-      const rev = prev && prev.create_revision !== '0' ? BigInt(prev.create_revision) : undefined;
+      let key: string;
+      let rev: bigint | undefined;
+      try {
+        key = kv.key.toString('utf8');
+        rev = prev && prev.create_revision !== '0' ? BigInt(prev.create_revision) : undefined;
+      } catch (err) {
+        // An event we cannot read (a client that only looks like etcd3): thrown here, it would
+        // surface in the client's event loop as an uncaught exception.
+        debug('etcd: unreadable delete event on %s: %s', this.prefix, err);
+        return;
+      }
       for (const l of [...this.listeners]) l.deleted(key, rev);
     });
     // Cancelled by the server: start over (subscribers re-check when it reconnects).
@@ -72,7 +81,13 @@ class PrefixWatch {
       this.connected = false;
       this.rewatch = setTimeout(() => {
         this.rewatch = undefined;
-        if (this.listeners.size > 0) this.start();
+        if (this.listeners.size === 0) return;
+        // In a timer, a throw would be an uncaught exception; the subscribers keep polling.
+        try {
+          this.start();
+        } catch (startErr) {
+          debug('etcd: watching %s again failed: %s', this.prefix, startErr);
+        }
       }, REWATCH_DELAY_MS);
     });
   }

@@ -6,7 +6,7 @@
 import type { Lease, Namespace } from 'etcd3';
 import { debug } from '../../core/debug';
 import { contenderKey, leaseHex } from './keys';
-import { KEEPALIVE_RETRY_MS, REQUEST_TIMEOUT_MS, callOptions } from './settings';
+import { CLIENT_SETTLE_LIMIT_MS, KEEPALIVE_RETRY_MS, REQUEST_TIMEOUT_MS, callOptions, settleWithin } from './settings';
 
 /** The granted lease of a session. */
 export interface GrantedLease {
@@ -68,7 +68,7 @@ export class Session {
     this.lease = client.lease(ttl, { autoKeepAlive: false, ...callOptions() });
     this.lease.on('lost', (err: unknown) => this.markLost('etcd reported the lease lost', err));
     const sentAt = performance.now();
-    this.granted = this.lease.grant().then((id) => {
+    this.granted = this.call('lease grant', () => this.lease.grant()).then((id) => {
       this.grantedLease = { id, hex: leaseHex(id) };
       this.lastAlive = sentAt;
       this.scheduleKeepalive(this.ttl * 1000 / 3);
@@ -135,7 +135,7 @@ export class Session {
     if (this.isLost) return;
     try {
       await this.granted;
-      await this.lease.revoke(callOptions());
+      await this.call('lease revoke', () => this.lease.revoke(callOptions()));
     } catch (err) {
       debug('etcd: revoking lease (ttl %d s) failed, it will expire: %s', this.ttl, err);
     }
@@ -156,26 +156,39 @@ export class Session {
   private keepalive(): void {
     const interval = (this.ttl * 1000) / 3;
     const sentAt = performance.now();
-    this.lease.keepaliveOnce({ deadline: Date.now() + Math.min(REQUEST_TIMEOUT_MS, interval) }).then(
-      (res) => {
+    const deadline = Date.now() + Math.min(REQUEST_TIMEOUT_MS, interval);
+    this.call('keepalive', () => this.lease.keepaliveOnce({ deadline }))
+      .then((res) => {
         if (res.TTL === '0') return; // expired: etcd3 emitted 'lost' already
         this.lastAlive = sentAt;
         this.scheduleKeepalive(interval);
-      },
-      (err: unknown) => {
+      })
+      .catch((err: unknown) => {
         if (this.closed || this.isLost) return;
         if (isLeaseInvalid(err)) return this.markLost('etcd says the lease expired or was revoked', err);
         // etcd counts the TTL from the last keepalive it received: past it, the keys are gone.
         if (performance.now() - this.lastAlive >= this.ttl * 1000) {
           this.markLost(`no keepalive reached etcd for the lease TTL (${this.ttl} s)`, err);
           // In case the lease survived after all (our clock, a slow answer), let it go.
-          this.lease.revoke(callOptions()).catch(() => undefined);
+          this.call('lease revoke', () => this.lease.revoke(callOptions())).catch(() => undefined);
           return;
         }
         debug('etcd: keepalive failed, retrying: %s', err);
         this.scheduleKeepalive(Math.min(interval, KEEPALIVE_RETRY_MS));
-      },
-    );
+      });
+  }
+
+  /**
+   * One call on the lease, always a promise that settles: a client that throws, returns a
+   * non-promise or never answers (one that only looks like etcd3) cannot escape as an uncaught
+   * exception from a timer, nor hold a keepalive loop or a close forever.
+   */
+  private call<T>(what: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return settleWithin(work(), CLIENT_SETTLE_LIMIT_MS, what);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** Records that etcd refused the lease (e.g. a request said it was not found). */

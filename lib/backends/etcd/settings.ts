@@ -48,3 +48,47 @@ export function callOptions(): { deadline: number } {
  * when it is.
  */
 export const LOSS_WATCH_DELAY_MS = 500;
+
+/**
+ * Most etcd requests one driver (one client) has in flight (see `gate.ts` for why). Loopback
+ * etcd answers a write in about a millisecond, so this many in flight is far above what one
+ * lock needs and low enough that a storm of requests cannot sit in gRPC past its deadline.
+ */
+export const MAX_REQUESTS_IN_FLIGHT = 16;
+
+/** Most keys deleted in one transaction (etcd refuses more than `--max-txn-ops`, 128 by default). */
+export const MAX_DELETE_BATCH = 64;
+
+/** Attempts of a delete before its key is left to its lease (retries are in the background). */
+export const DELETE_RETRY_ATTEMPTS = 8;
+/** First delay before a failed delete is tried again (ms); it doubles up to {@link DELETE_RETRY_MAX_MS}. */
+export const DELETE_RETRY_FIRST_MS = 250;
+export const DELETE_RETRY_MAX_MS = 4_000;
+
+/**
+ * Longest we wait for any one promise of the client (ms): etcd3 settles every request by its
+ * {@link REQUEST_TIMEOUT_MS} deadline, so this only matters for a client that does not (an
+ * object that merely looks like an etcd3 client); a request slot is never held forever.
+ */
+export const CLIENT_SETTLE_LIMIT_MS = REQUEST_TIMEOUT_MS + 1_000;
+
+/**
+ * `work` (a promise, or whatever a misbehaving client returned instead), rejected if it has not
+ * settled after `ms`. The timer is unreferenced: it never keeps the process alive by itself.
+ */
+export function settleWithin<T>(work: PromiseLike<T> | T, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`etcd client: ${what} did not settle within ${ms} ms`)), ms);
+    timer.unref();
+    Promise.resolve(work).then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}

@@ -2,7 +2,9 @@
  * The state one driver (one etcd3 client) shares between its verbs.
  */
 import type { Namespace } from 'etcd3';
+import type { RequestGate } from './gate';
 import type { PrefixWatches } from './prefix-watches';
+import type { Deleter } from './release';
 import type { Session } from './session';
 import type { SessionPool } from './sessions';
 
@@ -18,8 +20,15 @@ export interface Contender {
   readonly key: string;
   /** Create revision of the key (decimal string) once it is known to exist. */
   createRevision: string | undefined;
-  /** Set before our own delete, so that the loss watch does not take it for a loss. */
+  /**
+   * Set when the acquisition lets go (before our own delete, so that the loss watch does not
+   * take it for a loss): a put not yet sent is then dropped.
+   */
   releasing: boolean;
+  /** Whether a put of this key was sent (else release has nothing to delete). */
+  mayExist: boolean;
+  /** The put in progress, if any (settles, never rejects): release waits for it. */
+  putting: Promise<unknown> | undefined;
 }
 
 export interface EtcdState {
@@ -33,6 +42,12 @@ export interface EtcdState {
   readonly watches: PrefixWatches;
   /** Contender of each acquisition token that may have a key on the server. */
   readonly contenders: Map<string, Contender>;
+  /** Acquisitions joining the queue (no contender yet): set `abandoned` to drop their put. */
+  readonly joining: Map<string, { abandoned: boolean }>;
+  /** Bounds the requests in flight (see `gate.ts`). */
+  readonly gate: RequestGate;
+  /** Coalesces and retries the deletes of contender keys. */
+  readonly deleter: Deleter;
 }
 
 /** Forgets a contender whose key cannot exist any more, giving its session reference back. */
