@@ -60,6 +60,14 @@ export interface LockDriver {
    */
   release(target: LockTarget): Promise<boolean>;
 
+  /**
+   * Optional: the acquisition of `target.token` gave up (unsubscribed, timed out, aborted).
+   * Called synchronously, before its attempt in flight settles, so that the driver can drop
+   * requests it has not sent yet (a storm of abandoned acquisitions then costs nothing on the
+   * server). {@link release} still follows once the attempt settles; must not throw.
+   */
+  abandon?(target: LockTarget): void;
+
   /** Reset the expiry to `target.expire` ms only if the lock still belongs to `target.token`. */
   extend(target: LockTarget): Promise<boolean>;
 

@@ -79,6 +79,7 @@ export class AcquisitionClaim {
    * there (it expired or was taken), and rejects with a `LockBackendError` on failure.
    */
   release(): Promise<boolean> {
+    if (!this.released) this.abandonUnsent();
     this.released ??= this.inFlight.then(async () => {
       if (!this.mayExist) return false;
       try {
@@ -88,6 +89,15 @@ export class AcquisitionClaim {
       }
     });
     return this.released;
+  }
+
+  /** Lets the driver drop requests of this token it has not sent yet (see `LockDriver.abandon`). */
+  private abandonUnsent(): void {
+    try {
+      this.driver.abandon?.(this.target);
+    } catch (err) {
+      debug('abandon of %s on %s threw: %s', redactToken(this.target.token), this.target.key, err);
+    }
   }
 
   /** {@link release} for teardown paths that have nobody to report to. */

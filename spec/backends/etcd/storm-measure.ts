@@ -10,25 +10,10 @@ import type { Subscription } from 'rxjs';
 import { EtcdLock } from '../../../lib/index';
 import { startEtcd } from '../../support/servers/etcd';
 
-/**
- * STORM_ABANDON=1 measures the core change proposed to the lead: the claim calls the driver's
- * `abandon(target)` when the acquisition gives up, before waiting for its attempt in flight.
- */
-function patchCoreToAbandon(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { AcquisitionClaim } = require('../../../lib/core/acquisition-claim');
-  const release = AcquisitionClaim.prototype.release;
-  AcquisitionClaim.prototype.release = function (this: any) {
-    if (!this.isReleased) this.driver.abandon?.(this.target);
-    return release.call(this);
-  };
-}
-
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 4000);
   const spreadMs = Number(process.argv[3] ?? 2500);
   const maxWaitMs = Number(process.argv[4] ?? 120_000);
-  if (process.env.STORM_ABANDON) patchCoreToAbandon();
   const unhandled: unknown[] = [];
   process.on('unhandledRejection', (r) => unhandled.push(r));
   const server = await startEtcd();
@@ -103,7 +88,7 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     await holder.release();
     console.log(JSON.stringify({
-      n, spreadMs, abandonHook: Boolean(process.env.STORM_ABANDON), stormMs: unsubscribedAt - start, keysLeftAfterUnsubscribe: maxLeft, keysLeftFinal: left, cleanMs,
+      n, spreadMs, stormMs: unsubscribedAt - start, keysLeftAfterUnsubscribe: maxLeft, keysLeftFinal: left, cleanMs,
       rssBaseMB: Math.round(rss0 / 1e6), rssPeakMB: Math.round(rssPeak / 1e6), otherOk,
       otherFailures: otherFailures.length, firstFailures: otherFailures.slice(0, 3), subscriberErrors: errors,
       unhandled: unhandled.length, firstUnhandled: unhandled.slice(0, 2).map(String),
