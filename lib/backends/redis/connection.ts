@@ -111,3 +111,24 @@ export class ConnectionGuard {
     this.client.off('end', this.onDown);
   }
 }
+
+interface ClosableInternals {
+  setStatus?(status: string): void;
+  flushQueue?(error: Error): void;
+}
+
+/**
+ * `client.disconnect()`, made final. ioredis 6's disconnect() while it waits to reconnect
+ * (status 'reconnecting') clears the reconnect timer but has no socket to close, so its close
+ * handler never runs: the status stays 'reconnecting' and the commands in the offline queue
+ * (e.g. a release sent while the server was down) never settle. Here they reject with
+ * ioredis's own "Connection is closed." error and the client ends, as after any other close.
+ */
+export function disconnectNow(client: RedisClient): void {
+  const waitingToReconnect = client.status === 'reconnecting';
+  client.disconnect();
+  if (!waitingToReconnect || client.status !== 'reconnecting') return;
+  const internals = client as unknown as ClosableInternals;
+  internals.setStatus?.('end');
+  internals.flushQueue?.(new Error('Connection is closed.'));
+}

@@ -57,12 +57,6 @@ export const redisBackend: BackendDescriptor<RedisClient> = {
   async closeDefaultClients() {
     const driver = defaultDriver;
     defaultDriver = undefined;
-    if (!driver) return;
-    driver.close();
-    const client = driver.client;
-    // QUIT lets commands already sent (a release just before) finish; with the server down it
-    // would wait in the offline queue, so then the connection is just dropped.
-    if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
-    else client.disconnect();
+    await driver?.closeClient();
   },
 };

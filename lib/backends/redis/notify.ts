@@ -7,6 +7,7 @@ import { debuglog } from 'node:util';
 import { LockBackendError } from '../../errors';
 import type { ReleaseSignal } from '../driver';
 import { isCluster, type RedisClient } from './client';
+import { disconnectNow } from './connection';
 
 const debug = debuglog('sherlock-rx');
 
@@ -166,6 +167,6 @@ export class ReleaseSubscriber {
     this.cancelIdleClose();
     const conn = this.connection;
     this.connection = undefined;
-    conn?.disconnect();
+    if (conn) disconnectNow(conn);
   }
 }
