@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { useRedis } from './support';
+import Redis from 'ioredis';
+import { LockBackendError } from '../../../lib';
+import { QUIT_WAIT_MS, RedisDriver } from '../../../lib/backends/redis/driver';
+import { newTarget, useRedis } from './support';
 
 /** How long a child may live at all before it is killed (a child that hangs fails its test). */
 const CHILD_KILL_MS = 25_000;
@@ -163,6 +166,17 @@ describe('redis process lifecycle @integration', function () {
     }
   }
 
+  // Needs the core's 5000 ms bound, like the stalled cases above.
+  for (const close of [true, false]) {
+    it(`default client, server stalled before the first connection: acquire fails with a LockError, ${close ? 'awaits closeDefaultClients()' : 'closes nothing'}, exits`, async function () {
+      redis.server!.pause();
+      const run = await runChild({ port: port(), client: 'default', op: 'acquire', stallAfterReady: false, close });
+      report(`default/stalled-from-start/close=${close}`, run);
+      expectCleanExit(run, ['result', ...(close ? ['closed', 'end'] : ['end'])]);
+      expect(run.steps[0]).to.include({ lockError: true });
+    });
+  }
+
   it('default client, server stalled: locked() fails with a LockError, closeDefaultClients() settles, exits', async function () {
     const run = await runChild({ port: port(), client: 'default', op: 'locked', stallAfterReady: true, close: true }, () =>
       redis.server!.pause(),
@@ -170,5 +184,66 @@ describe('redis process lifecycle @integration', function () {
     report('default/stalled/locked', run);
     expectCleanExit(run, ['ready', 'result', 'closed', 'end']);
     expect(run.steps[1]).to.include({ lockError: true });
+  });
+});
+
+/** Resolves with `p`'s outcome, or 'pending' if it has not settled after `ms`. */
+function settledWithin<T>(p: Promise<T>, ms: number): Promise<{ value?: T; error?: unknown } | 'pending'> {
+  let timer: NodeJS.Timeout | undefined;
+  const pending = new Promise<'pending'>((r) => (timer = setTimeout(() => r('pending'), ms)));
+  return Promise.race([p.then((value) => ({ value }), (error: unknown) => ({ error })), pending]).finally(() => clearTimeout(timer));
+}
+
+/** RedisDriver.closeClient(), what closeDefaultClients() runs for the default client. */
+describe('redis owned client closing @integration', function () {
+  this.timeout(30_000);
+  const redis = useRedis();
+  const clients: Redis[] = [];
+
+  const ownedDriver = (): { driver: RedisDriver; client: Redis } => {
+    const client = new Redis(redis.url, { disconnectTimeout: 100 });
+    client.on('error', () => undefined);
+    clients.push(client);
+    return { driver: new RedisDriver(client, { ownsClient: true }), client };
+  };
+
+  before(function () {
+    if (!redis.server?.managed) this.skip();
+  });
+
+  afterEach(async function () {
+    for (const c of clients.splice(0)) c.disconnect();
+    const server = redis.server!;
+    server.resume();
+    await server.stop();
+    await server.start();
+  });
+
+  it('settles a release waiting in the offline queue of a down server (ioredis 6 leaves it pending forever)', async function () {
+    const { driver, client } = ownedDriver();
+    await client.ping();
+    await redis.server!.stop();
+    // Bounded wait for ioredis to notice and wait to reconnect.
+    for (let i = 0; i < 100 && client.status !== 'reconnecting'; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(client.status).to.equal('reconnecting');
+    const release = driver.release(newTarget('lifecycle'));
+    await driver.closeClient();
+    const outcome = await settledWithin(release, 2_000);
+    expect(outcome).to.not.equal('pending');
+    expect((outcome as { error?: unknown }).error).to.be.instanceOf(LockBackendError);
+    expect(client.status).to.equal('end');
+  });
+
+  it('settles when the server stalls (QUIT is never answered): waits QUIT_WAIT_MS, then drops the connection', async function () {
+    const { driver, client } = ownedDriver();
+    await client.ping();
+    redis.server!.pause();
+    const pending = driver.isLocked('stalled-key');
+    const outcome = await settledWithin(driver.closeClient(), QUIT_WAIT_MS + 4_000);
+    expect(outcome).to.deep.equal({ value: undefined });
+    // The request the stall held is rejected by the drop, not left pending.
+    const request = await settledWithin(pending, 2_000);
+    expect(request).to.not.equal('pending');
+    expect((request as { error?: unknown }).error).to.be.instanceOf(LockBackendError);
   });
 });
