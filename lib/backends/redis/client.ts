@@ -46,3 +46,23 @@ export function hasHashTag(s: string): boolean {
   const close = s.indexOf('}', open + 1);
   return close > open + 1;
 }
+
+/** A short description of an unexpected reply, for error messages (never the whole value). */
+export function describeReply(reply: unknown): string {
+  if (reply === null || reply === undefined) return String(reply);
+  if (typeof reply === 'string') return JSON.stringify(reply.length > 40 ? `${reply.slice(0, 40)}...` : reply);
+  if (typeof reply === 'number' || typeof reply === 'boolean' || typeof reply === 'bigint') return String(reply);
+  return Array.isArray(reply) ? `an array of ${reply.length}` : `a ${typeof reply}`;
+}
+
+/**
+ * `reply` as a whole number in [min, max], or an Error naming `what`: a reply of another shape
+ * means the client is not an ioredis client (or the server is not Redis), never "busy".
+ */
+export function integerReply(reply: unknown, what: string, min: number, max: number): number {
+  const n = typeof reply === 'number' ? reply : typeof reply === 'string' && /^-?\d+$/.test(reply) ? Number(reply) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`unexpected reply to ${what}: ${describeReply(reply)}`);
+  }
+  return n;
+}

@@ -3,7 +3,10 @@
  * replays them later (for ~10 s with its default `maxRetriesPerRequest`), so an acquire on a
  * dead server would hang instead of failing. Acquire-side calls go through {@link ConnectionGuard}.
  */
+import { debuglog } from 'node:util';
 import type { RedisClient } from './client';
+
+const debug = debuglog('sherlock-rx');
 
 /** Client states in which a command would only wait in the offline queue. */
 const DOWN: ReadonlySet<string> = new Set(['close', 'reconnecting', 'end', 'disconnecting']);
@@ -47,13 +50,16 @@ export class ConnectionGuard {
       };
       let request: Promise<T>;
       try {
-        request = send();
+        // Listening first: if the client cannot be listened to, nothing is sent, and no request
+        // is left to reject with nobody listening.
+        this.pending.add(abort);
+        this.attach();
+        request = Promise.resolve(send());
       } catch (err) {
+        this.forget(abort);
         reject(err);
         return;
       }
-      this.pending.add(abort);
-      this.attach();
       request.then(
         (value) => {
           this.forget(abort);
@@ -92,22 +98,68 @@ export class ConnectionGuard {
     for (const abort of [...this.pending]) abort(err);
   };
 
+  /** Throws if the client cannot be listened to (not an EventEmitter), leaving nothing attached. */
   private attach(): void {
     if (this.attached) return;
+    try {
+      this.client.on('error', this.onError);
+      this.client.on('ready', this.onReady);
+      this.client.on('reconnecting', this.onDown);
+      this.client.on('end', this.onDown);
+    } catch (err) {
+      this.removeListeners();
+      throw err;
+    }
     this.attached = true;
-    this.client.on('error', this.onError);
-    this.client.on('ready', this.onReady);
-    this.client.on('reconnecting', this.onDown);
-    this.client.on('end', this.onDown);
   }
 
   private detach(): void {
     if (!this.attached) return;
     this.attached = false;
     this.lastError = undefined;
-    this.client.off('error', this.onError);
-    this.client.off('ready', this.onReady);
-    this.client.off('reconnecting', this.onDown);
-    this.client.off('end', this.onDown);
+    this.removeListeners();
+  }
+
+  /** Never throws: it runs when requests settle, where a throw would become an unhandled rejection. */
+  private removeListeners(): void {
+    for (const [event, listener] of [
+      ['error', this.onError],
+      ['ready', this.onReady],
+      ['reconnecting', this.onDown],
+      ['end', this.onDown],
+    ] as const) {
+      try {
+        this.client.off(event, listener);
+      } catch {
+        // A client without a working off() (not an ioredis client) has nothing to detach.
+      }
+    }
+  }
+}
+
+interface ClosableInternals {
+  setStatus?(status: string): void;
+  flushQueue?(error: Error): void;
+}
+
+/**
+ * `client.disconnect()`, made final. ioredis 6's disconnect() while it waits to reconnect
+ * (status 'reconnecting') clears the reconnect timer but has no socket to close, so its close
+ * handler never runs: the status stays 'reconnecting' and the commands in the offline queue
+ * (e.g. a release sent while the server was down) never settle. Here they reject with
+ * ioredis's own "Connection is closed." error and the client ends, as after any other close.
+ */
+export function disconnectNow(client: RedisClient): void {
+  try {
+    const waitingToReconnect = client.status === 'reconnecting';
+    client.disconnect();
+    if (!waitingToReconnect || client.status !== 'reconnecting') return;
+    const internals = client as unknown as ClosableInternals;
+    internals.setStatus?.('end');
+    internals.flushQueue?.(new Error('Connection is closed.'));
+  } catch (err) {
+    // Closing runs from timers and event handlers, where a throw would crash the process; a
+    // client that cannot be closed (not an ioredis client) has nothing of ours to close.
+    debug('redis disconnect failed: %s', err);
   }
 }

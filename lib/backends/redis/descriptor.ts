@@ -4,7 +4,7 @@
  */
 import type { BackendDescriptor } from '../driver';
 import { perClient } from '../per-client';
-import { LockConfigurationError } from '../../errors';
+import { isLockError, LockConfigurationError } from '../../errors';
 import { isRedisClient, type RedisClient } from './client';
 import { redisKeyFor } from './keys';
 
@@ -17,7 +17,28 @@ let defaultDriver: import('./driver').RedisDriver | undefined;
 function newDriver(client: RedisClient, ownsClient: boolean): import('./driver').RedisDriver {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { RedisDriver } = require('./driver') as DriverModule;
-  return new RedisDriver(client, { ownsClient });
+  try {
+    return new RedisDriver(client, { ownsClient });
+  } catch (err) {
+    if (isLockError(err)) throw err;
+    // The client passed the duck-typed check but failed to set up (e.g. defineCommand threw).
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new LockConfigurationError(`The redis backend could not use the client given (is it an ioredis client?): ${detail}`, {
+      cause: err,
+    });
+  }
+}
+
+/** A new default client; a missing ioredis is a configuration error, not a crash. */
+function defaultClient(): RedisClient {
+  let mod: DefaultClientModule;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require('./default-client') as DefaultClientModule;
+  } catch (err) {
+    throw new LockConfigurationError('The redis backend needs the ioredis package (npm install ioredis).', { cause: err });
+  }
+  return mod.createDefaultClient();
 }
 
 /**
@@ -36,9 +57,7 @@ export const redisBackend: BackendDescriptor<RedisClient> = {
   driverFor(client) {
     if (client === undefined || client === null) {
       if (!defaultDriver) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { createDefaultClient } = require('./default-client') as DefaultClientModule;
-        defaultDriver = newDriver(createDefaultClient(), true);
+        defaultDriver = newDriver(defaultClient(), true);
       }
       return defaultDriver;
     }
@@ -57,12 +76,6 @@ export const redisBackend: BackendDescriptor<RedisClient> = {
   async closeDefaultClients() {
     const driver = defaultDriver;
     defaultDriver = undefined;
-    if (!driver) return;
-    driver.close();
-    const client = driver.client;
-    // QUIT lets commands already sent (a release just before) finish; with the server down it
-    // would wait in the offline queue, so then the connection is just dropped.
-    if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
-    else client.disconnect();
+    await driver?.closeClient();
   },
 };

@@ -8,7 +8,7 @@ import { isLockError, LockBackendError, LockConfigurationError, toBackendError }
 import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../driver';
 import { acquire, ACQUIRE_SCRIPT } from './acquire';
 import { hasHashTag, isCluster, keyPrefixOf, type RedisClient } from './client';
-import { ConnectionGuard } from './connection';
+import { ConnectionGuard, disconnectNow } from './connection';
 import { IdleUnref } from './idle-unref';
 import { extend, EXTEND_SCRIPT, extendMany } from './extend';
 import { releaseChannelOf } from './keys';
@@ -18,6 +18,9 @@ import { release, RELEASE_SCRIPT } from './release';
 import { installScripts } from './scripts';
 
 const BACKEND = 'redis';
+
+/** How long {@link RedisDriver.closeClient} waits for the server to answer QUIT (ms). */
+export const QUIT_WAIT_MS = 1_000;
 
 /** Options of a {@link RedisDriver}. */
 export interface RedisDriverOptions {
@@ -95,8 +98,38 @@ export class RedisDriver implements LockDriver {
     this.releases.close();
   }
 
+  /**
+   * Closes the subscriber connection and the client, for the owner of the client (the default
+   * client's). Settles within about {@link QUIT_WAIT_MS} whatever the server does: QUIT lets
+   * commands already sent (a release just before) finish, but a server that is down or stalled
+   * never answers it, so then the connection is just dropped (pending commands reject).
+   */
+  async closeClient(): Promise<void> {
+    this.close();
+    const client = this.client;
+    if (client.status !== 'ready') {
+      disconnectNow(client);
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    // The timer is referenced: an owned client's socket is unreferenced when idle, and the
+    // process must live until this settles.
+    const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, QUIT_WAIT_MS)));
+    const quit = this.track(() => client.quit()).then(
+      () => undefined,
+      () => undefined,
+    );
+    await Promise.race([quit, gaveUp]);
+    clearTimeout(timer);
+    disconnectNow(client);
+  }
+
+  private track<T>(request: () => Promise<T>): Promise<T> {
+    return this.idle ? this.idle.track(request) : request();
+  }
+
   private wrap<T>(request: Promise<T>, lockName: string, action: string): Promise<T> {
-    const tracked = this.idle ? this.idle.track(() => request) : request;
+    const tracked = this.track(() => request);
     return tracked.catch((err: unknown) => {
       throw toBackendError(err, lockName, BACKEND, action);
     });

@@ -2,7 +2,7 @@
  * Extend: owner-checked reset of the expiry, one lock or many in one round trip.
  */
 import type { LockTarget } from '../driver';
-import { isCluster, type RedisClient } from './client';
+import { describeReply, integerReply, isCluster, type RedisClient } from './client';
 import { defineScript, queueScript, runScript, ttlArg } from './scripts';
 
 /**
@@ -27,7 +27,7 @@ function extendArgs(target: LockTarget): string[] {
 
 /** Resets `target`'s expiry if the lock still holds `target.token`; true if it did. */
 export async function extend(client: RedisClient, target: LockTarget): Promise<boolean> {
-  return Number(await runScript(client, EXTEND_SCRIPT, extendArgs(target))) === 1;
+  return integerReply(await runScript(client, EXTEND_SCRIPT, extendArgs(target)), 'the extend script', 0, 1) === 1;
 }
 
 /**
@@ -41,8 +41,12 @@ export async function extendMany(client: RedisClient, targets: readonly LockTarg
   if (isCluster(client)) return Promise.all(targets.map((t) => extend(client, t)));
   const pipeline = client.pipeline();
   for (const t of targets) queueScript(pipeline, EXTEND_SCRIPT, extendArgs(t));
-  const results = (await pipeline.exec()) ?? [];
-  const failed = results.find(([err]) => err);
+  const results: unknown = await pipeline.exec();
+  if (!Array.isArray(results) || results.length !== targets.length || !results.every((r) => Array.isArray(r))) {
+    throw new Error(`unexpected reply to a pipeline of ${targets.length} extend script(s): ${describeReply(results)}`);
+  }
+  const pairs = results as Array<[unknown, unknown]>;
+  const failed = pairs.find(([err]) => err);
   if (failed) throw failed[0];
-  return results.map(([, reply]) => Number(reply) === 1);
+  return pairs.map(([, reply]) => integerReply(reply, 'the extend script', 0, 1) === 1);
 }

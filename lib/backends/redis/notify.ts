@@ -6,7 +6,8 @@ import { Observable, type Subscriber } from 'rxjs';
 import { debuglog } from 'node:util';
 import { LockBackendError } from '../../errors';
 import type { ReleaseSignal } from '../driver';
-import { isCluster, type RedisClient } from './client';
+import { describeReply, isCluster, type RedisClient } from './client';
+import { disconnectNow } from './connection';
 
 const debug = debuglog('sherlock-rx');
 
@@ -73,23 +74,32 @@ export class ReleaseSubscriber {
     const entry: ChannelEntry = { channel, watchers: new Set(), listening: false };
     this.channels.set(channel, entry);
     this.cancelIdleClose();
-    this.open()
-      .subscribe(channel)
-      .then(
-        () => {
-          if (this.channels.get(channel) !== entry) return;
-          entry.listening = true;
-          for (const w of [...entry.watchers]) w.next('listening');
-        },
-        (err: unknown) => {
-          if (this.channels.get(channel) !== entry) return;
-          // Forget the entry so that the next waiter tries again.
-          this.drop(entry);
-          const error = new LockBackendError(`redis backend could not SUBSCRIBE to ${channel}: ${String(err)}`, { cause: err });
-          for (const w of [...entry.watchers]) w.error(error);
-        },
-      );
+    // A promise from the start: a client that throws, or answers with something that is not a
+    // promise (not an ioredis client), fails the subscription like a rejected SUBSCRIBE.
+    new Promise<unknown>((resolve) => resolve(this.open().subscribe(channel))).then(
+      (reply) => {
+        if (this.channels.get(channel) !== entry) return;
+        if (typeof reply !== 'number') {
+          this.fail(entry, new Error(`unexpected reply to SUBSCRIBE: ${describeReply(reply)}`));
+          return;
+        }
+        entry.listening = true;
+        for (const w of [...entry.watchers]) w.next('listening');
+      },
+      (err: unknown) => {
+        if (this.channels.get(channel) !== entry) return;
+        this.fail(entry, err);
+      },
+    );
     return entry;
+  }
+
+  /** The subscription of `entry` failed: forget it (the next waiter tries again) and tell its watchers. */
+  private fail(entry: ChannelEntry, err: unknown): void {
+    this.drop(entry);
+    const detail = err instanceof Error ? err.message : String(err);
+    const error = new LockBackendError(`redis backend could not SUBSCRIBE to ${entry.channel}: ${detail}`, { cause: err });
+    for (const w of [...entry.watchers]) w.error(error);
   }
 
   private unwatch(entry: ChannelEntry, subscriber: Subscriber<ReleaseSignal>): void {
@@ -97,7 +107,13 @@ export class ReleaseSubscriber {
     if (entry.watchers.size > 0 || this.channels.get(entry.channel) !== entry) return;
     this.drop(entry);
     // Ordered on the connection: a later SUBSCRIBE of the same channel is answered after this.
-    this.connection?.unsubscribe(entry.channel).catch((err: unknown) => debug('redis UNSUBSCRIBE failed: %s', err));
+    // Runs in a teardown, which must not throw, whatever the client does.
+    const conn = this.connection;
+    if (conn) {
+      new Promise<unknown>((resolve) => resolve(conn.unsubscribe(entry.channel))).catch((err: unknown) =>
+        debug('redis UNSUBSCRIBE failed: %s', err),
+      );
+    }
   }
 
   private drop(entry: ChannelEntry): void {
@@ -114,17 +130,26 @@ export class ReleaseSubscriber {
     const conn: RedisClient = isCluster(this.client)
       ? this.client.duplicate(undefined, { ...overrides, redisOptions: { ...this.client.options.redisOptions, ...overrides } })
       : this.client.duplicate(overrides);
-    this.connection = conn;
+    if (typeof conn !== 'object' || conn === null) {
+      throw new Error(`duplicate() of the client returned ${describeReply(conn)}, not a connection`);
+    }
     let connectedBefore = false;
-    conn.on('error', (err: unknown) => debug('redis subscriber connection error: %s', err));
-    conn.on('message', (channel: string) => this.notify(channel));
-    conn.on('ready', () => {
-      if (connectedBefore) this.afterReconnect(conn);
-      connectedBefore = true;
-    });
-    conn.on('end', () => {
-      if (this.connection === conn) this.close();
-    });
+    try {
+      conn.on('error', (err: unknown) => debug('redis subscriber connection error: %s', err));
+      conn.on('message', (channel: string) => this.notify(channel));
+      conn.on('ready', () => {
+        if (connectedBefore) this.afterReconnect(conn);
+        connectedBefore = true;
+      });
+      conn.on('end', () => {
+        if (this.connection === conn) this.close();
+      });
+    } catch (err) {
+      // Unheard 'error' events would crash the process: a connection we cannot listen to is closed.
+      disconnectNow(conn);
+      throw err;
+    }
+    this.connection = conn;
     return conn;
   }
 
@@ -138,7 +163,7 @@ export class ReleaseSubscriber {
    * once it returns every channel is armed again and waiters re-check what they may have missed.
    */
   private afterReconnect(conn: RedisClient): void {
-    conn.ping().then(
+    new Promise<unknown>((resolve) => resolve(conn.ping())).then(
       () => {
         if (this.connection !== conn) return;
         for (const entry of [...this.channels.values()]) {
@@ -166,6 +191,6 @@ export class ReleaseSubscriber {
     this.cancelIdleClose();
     const conn = this.connection;
     this.connection = undefined;
-    conn?.disconnect();
+    if (conn) disconnectNow(conn);
   }
 }

@@ -3,7 +3,7 @@
  */
 import type { LockTarget } from '../driver';
 import type { RedisClient } from './client';
-import { keyPrefixOf } from './client';
+import { integerReply, keyPrefixOf } from './client';
 import { releaseChannelOf } from './keys';
 import { defineScript, runScript } from './scripts';
 
@@ -24,5 +24,5 @@ return 1`,
 /** Deletes `target`'s lock if it still holds `target.token`; true if it did. */
 export async function release(client: RedisClient, target: LockTarget): Promise<boolean> {
   const channel = releaseChannelOf(keyPrefixOf(client), target.key);
-  return Number(await runScript(client, RELEASE_SCRIPT, [target.key, target.token, channel])) === 1;
+  return integerReply(await runScript(client, RELEASE_SCRIPT, [target.key, target.token, channel]), 'the release script', 0, 1) === 1;
 }
