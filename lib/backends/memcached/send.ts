@@ -2,7 +2,7 @@
  * Sending one raw binary-protocol request through a memjs client, as a promise that always
  * settles.
  */
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import type { Client, Response } from 'memjs';
 import { encodeRequest, type Request } from './protocol';
 
@@ -19,6 +19,8 @@ const idleUnrefClients = new WeakSet<MemjsClient>();
 const inFlight = new WeakMap<MemjsClient, number>();
 /** Requests waiting on each socket, failed together if the socket closes. */
 const waitingOn = new WeakMap<Socket, Set<(err: Error) => void>>();
+/** Sockets memjs gave up on, which we closed ourselves. */
+const abandoned = new WeakSet<Socket>();
 
 /**
  * Lets the sockets of `client` stop keeping the process alive while no request is in flight
@@ -42,28 +44,81 @@ export function unrefWhenIdle(client: MemjsClient): void {
  */
 export function send(client: MemjsClient, request: Request): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
-    const seq = nextSeq(client);
+    const buffer = encodeRequest(request, nextSeq(client));
+    const seq = buffer.readUInt32BE(12);
     let settled = false;
+    let socket: Socket | undefined;
     let unwatch = (): void => undefined;
-    const finish = (err: Error | null, response?: Response): void => {
+    const finish = (err: unknown, response?: Response): void => {
       if (settled) return;
       settled = true;
       unwatch();
       leave(client);
-      if (err) reject(err);
-      else resolve(response as Response);
+      if (err) {
+        // memjs gives up a socket on a timeout or an error without closing it (see
+        // abandonSocket); this request was the last use of it we will ever see.
+        if (socket && socketOf(client, request.key) !== socket) abandonSocket(socket);
+        reject(err);
+      } else if (!isResponse(response)) {
+        reject(new Error('the memcached client answered without a binary-protocol response'));
+      } else {
+        resolve(response);
+      }
     };
     enter(client);
     try {
-      client.perform(request.key, encodeRequest(request, seq), seq, (err, response) => finish(err, response as Response), 1);
+      client.perform(request.key, buffer, seq, (err, response) => finish(err, response as Response), 1);
     } catch (err) {
-      finish(err instanceof Error ? err : new Error(String(err)));
+      finish(err ?? new Error('the memcached client threw while sending'));
     }
     if (settled) return;
-    const socket = (client.server(request.key) as unknown as ServerInternals | null)?._socket;
+    socket = socketOf(client, request.key);
     if (socket) unwatch = failOnClose(socket, (err) => finish(err));
     if (idleUnrefClients.has(client)) refSockets(client, true);
   });
+}
+
+/** Whether `value` has the shape of a memjs response (the driver reads its header and buffers). */
+function isResponse(value: unknown): value is Response {
+  const r = value as Partial<Response> | null | undefined;
+  return typeof r === 'object' && r !== null && typeof r.header === 'object' && r.header !== null;
+}
+
+/**
+ * The socket memjs currently uses for `key`'s server, if any. Read defensively: the client
+ * may be a look-alike whose internals are not memjs's.
+ */
+function socketOf(client: MemjsClient, key: string): Socket | undefined {
+  try {
+    const socket = (client.server(key) as unknown as ServerInternals | null | undefined)?._socket;
+    return socket instanceof Socket ? socket : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Closes a socket memjs 1.3.2 has given up on. After a request timeout (or a connect
+ * timeout) memjs only `end()`s the socket and forgets it: against a stalled server the
+ * socket then stays open, and referenced, until the server answers the FIN, which keeps the
+ * process alive, and `client.close()` cannot reach it. Worse, when it finally closes, its
+ * `close` handler clears `server._socket`, which by then is the newer socket: that one stays
+ * open and unreachable for good. memjs's listeners are removed before destroying it so that
+ * its late events cannot touch the server's current socket.
+ */
+function abandonSocket(socket: Socket): void {
+  if (abandoned.has(socket)) return;
+  abandoned.add(socket);
+  const waiting = waitingOn.get(socket);
+  for (const event of ['close', 'error', 'timeout', 'data', 'end', 'connect'] as const) socket.removeAllListeners(event);
+  // A late error on a socket with no listener would be an uncaught exception.
+  socket.on('error', () => undefined);
+  socket.destroy();
+  if (waiting) {
+    const err = new Error('memcached connection abandoned by the client before the response arrived');
+    for (const f of [...waiting]) f(err);
+    waiting.clear();
+  }
 }
 
 /**
@@ -74,7 +129,8 @@ export function send(client: MemjsClient, request: Request): Promise<Response> {
  */
 function nextSeq(client: MemjsClient): number {
   client.incrSeq();
-  if (client.seq <= 0) (client as { seq: number }).seq = 1;
+  const seq = client.seq;
+  if (!(Number.isInteger(seq) && seq > 0 && seq <= 0xffffffff)) (client as { seq: number }).seq = 1;
   return client.seq;
 }
 
