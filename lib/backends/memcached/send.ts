@@ -44,8 +44,6 @@ export function unrefWhenIdle(client: MemjsClient): void {
  */
 export function send(client: MemjsClient, request: Request): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
-    const buffer = encodeRequest(request, nextSeq(client));
-    const seq = buffer.readUInt32BE(12);
     let settled = false;
     let socket: Socket | undefined;
     let unwatch = (): void => undefined;
@@ -54,7 +52,7 @@ export function send(client: MemjsClient, request: Request): Promise<Response> {
       settled = true;
       unwatch();
       leave(client);
-      if (err) {
+      if (err !== null && err !== undefined) {
         // memjs gives up a socket on a timeout or an error without closing it (see
         // abandonSocket); this request was the last use of it we will ever see.
         if (socket && socketOf(client, request.key) !== socket) abandonSocket(socket);
@@ -65,17 +63,36 @@ export function send(client: MemjsClient, request: Request): Promise<Response> {
         resolve(response);
       }
     };
+    const fail = (err: unknown): void => finish(err ?? new Error('the memcached client failed without an error'));
     enter(client);
     try {
-      client.perform(request.key, buffer, seq, (err, response) => finish(err, response as Response), 1);
+      const buffer = encodeRequest(request, nextSeq(client, fail));
+      const seq = buffer.readUInt32BE(12);
+      // A look-alike client may be async: a rejection of what it returns is a failure of
+      // this request, never an unhandled rejection.
+      onRejected(
+        client.perform(request.key, buffer, seq, (err, response) => finish(err, response as Response), 1),
+        fail,
+      );
     } catch (err) {
-      finish(err ?? new Error('the memcached client threw while sending'));
+      fail(err);
     }
     if (settled) return;
     socket = socketOf(client, request.key);
-    if (socket) unwatch = failOnClose(socket, (err) => finish(err));
+    if (socket) unwatch = failOnClose(socket, fail);
     if (idleUnrefClients.has(client)) refSockets(client, true);
   });
+}
+
+/** Routes the rejection of `value`, if it is a promise, to `onError`. */
+function onRejected(value: unknown, onError: (err: unknown) => void): void {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return;
+  try {
+    const then = (value as PromiseLike<unknown>).then;
+    if (typeof then === 'function') then.call(value, undefined, onError);
+  } catch (err) {
+    onError(err);
+  }
 }
 
 /** Whether `value` has the shape of a memjs response (the driver reads its header and buffers). */
@@ -90,7 +107,9 @@ function isResponse(value: unknown): value is Response {
  */
 function socketOf(client: MemjsClient, key: string): Socket | undefined {
   try {
-    const socket = (client.server(key) as unknown as ServerInternals | null | undefined)?._socket;
+    const server = client.server(key) as unknown;
+    onRejected(server, () => undefined);
+    const socket = (server as ServerInternals | null | undefined)?._socket;
     return socket instanceof Socket ? socket : undefined;
   } catch {
     return undefined;
@@ -127,8 +146,8 @@ function abandonSocket(socket: Socket): void {
  * response would find its callback (and memjs's own requests would throw). Restarting at 1
  * keeps opaques positive and unique among the requests in flight.
  */
-function nextSeq(client: MemjsClient): number {
-  client.incrSeq();
+function nextSeq(client: MemjsClient, fail: (err: unknown) => void): number {
+  onRejected(client.incrSeq(), fail);
   const seq = client.seq;
   if (!(Number.isInteger(seq) && seq > 0 && seq <= 0xffffffff)) (client as { seq: number }).seq = 1;
   return client.seq;
