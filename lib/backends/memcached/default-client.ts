@@ -2,7 +2,7 @@
  * The client used when the user gives none.
  */
 import type { ClientOptions, ServerOptions } from 'memjs';
-import { socketsOf, unrefWhenIdle, type MemjsClient } from './send';
+import { socketsOf, unrefWhenIdle, whenClosed, type MemjsClient } from './send';
 
 /**
  * Options of the default client. Short timeouts so that a down server fails an acquire
@@ -41,7 +41,7 @@ const CLOSE_GRACE_MS = 1000;
  */
 export async function closeClient(client: MemjsClient): Promise<void> {
   const sockets = socketsOf(client);
-  const closed = sockets.map((s) => new Promise<void>((resolve) => s.once('close', () => resolve())));
+  const closed = sockets.map(whenClosed);
   for (const s of sockets) s.ref();
   client.close();
   let timer: NodeJS.Timeout | undefined;

@@ -12,7 +12,17 @@ export type MemjsClient = Client<any, any>;
 /** memjs keeps the socket in an undocumented field of each server. */
 interface ServerInternals {
   _socket?: Socket;
+  /** memjs's server options; `timeout` is in seconds. */
+  options?: { timeout?: unknown };
+  /** Fails every request of the server and drops its socket (what memjs does on a timeout). */
+  error?: (err: Error) => void;
 }
+
+/**
+ * Upper bound on one request, whatever the client's `timeout` says: the core gives up on a
+ * driver call after 5000 ms, and a request it abandoned must not stay pending after that.
+ */
+export const MAX_REQUEST_MS = 5000;
 
 /** Clients whose sockets must not keep the process alive between requests (our default client). */
 const idleUnrefClients = new WeakSet<MemjsClient>();
@@ -21,6 +31,21 @@ const inFlight = new WeakMap<MemjsClient, number>();
 const waitingOn = new WeakMap<Socket, Set<(err: Error) => void>>();
 /** Sockets memjs gave up on, which we closed ourselves. */
 const abandoned = new WeakSet<Socket>();
+/** Our listeners on memjs's sockets, which {@link abandonSocket} keeps (it removes memjs's). */
+const ownListeners = new WeakSet<Function>();
+
+function own<F extends Function>(listener: F): F {
+  ownListeners.add(listener);
+  return listener;
+}
+
+/** Resolves when `socket` closes, even if memjs abandons it meanwhile. */
+export function whenClosed(socket: Socket): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (socket.closed) resolve();
+    else socket.once('close', own(() => resolve()));
+  });
+}
 
 /**
  * Lets the sockets of `client` stop keeping the process alive while no request is in flight
@@ -47,10 +72,12 @@ export function send(client: MemjsClient, request: Request): Promise<Response> {
     let settled = false;
     let socket: Socket | undefined;
     let unwatch = (): void => undefined;
+    let deadline: NodeJS.Timeout | undefined;
     const finish = (err: unknown, response?: Response): void => {
       if (settled) return;
       settled = true;
       unwatch();
+      clearTimeout(deadline);
       leave(client);
       if (err !== null && err !== undefined) {
         // memjs gives up a socket on a timeout or an error without closing it (see
@@ -78,8 +105,22 @@ export function send(client: MemjsClient, request: Request): Promise<Response> {
       fail(err);
     }
     if (settled) return;
+    const server = serverOf(client, request.key);
     socket = socketOf(client, request.key);
     if (socket) unwatch = failOnClose(socket, fail);
+    const ms = requestDeadlineMs(server);
+    if (server && ms !== undefined) {
+      deadline = setTimeout(() => {
+        const err = new Error(`memcached request timed out after ${ms} ms`);
+        try {
+          server.error?.(err);
+        } catch {
+          // A look-alike's error(): the request is failed below all the same.
+        }
+        fail(err);
+      }, ms);
+      deadline.unref();
+    }
     if (idleUnrefClients.has(client)) refSockets(client, true);
   });
 }
@@ -102,18 +143,47 @@ function isResponse(value: unknown): value is Response {
 }
 
 /**
- * The socket memjs currently uses for `key`'s server, if any. Read defensively: the client
- * may be a look-alike whose internals are not memjs's.
+ * The memjs server that `key` maps to, if any. Read defensively: the client may be a
+ * look-alike whose internals are not memjs's.
  */
-function socketOf(client: MemjsClient, key: string): Socket | undefined {
+function serverOf(client: MemjsClient, key: string): ServerInternals | undefined {
   try {
     const server = client.server(key) as unknown;
     onRejected(server, () => undefined);
-    const socket = (server as ServerInternals | null | undefined)?._socket;
+    return typeof server === 'object' && server !== null ? (server as ServerInternals) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The socket memjs currently uses for `key`'s server, if any. */
+function socketOf(client: MemjsClient, key: string): Socket | undefined {
+  try {
+    const socket = serverOf(client, key)?._socket;
     return socket instanceof Socket ? socket : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * How long a request to `server` may take: memjs's own `timeout` option (0.5 s by default,
+ * 1 s for our default client), at most {@link MAX_REQUEST_MS}. memjs enforces its timeout
+ * only as an idle timeout of the socket, which every new write restarts: with requests
+ * written more often than the timeout (locks polling a stalled server), none ever timed out
+ * and they piled up until the traffic stopped. Undefined for a server that is not memjs's
+ * (a look-alike client): the core's deadline bounds those.
+ */
+function requestDeadlineMs(server: ServerInternals | undefined): number | undefined {
+  if (!server || typeof server.error !== 'function') return undefined;
+  let seconds: unknown;
+  try {
+    seconds = server.options?.timeout;
+  } catch {
+    return undefined;
+  }
+  if (typeof seconds !== 'number' || !(seconds > 0)) return MAX_REQUEST_MS;
+  return Math.min(Math.max(1, Math.round(seconds * 1000)), MAX_REQUEST_MS);
 }
 
 /**
@@ -129,9 +199,13 @@ function abandonSocket(socket: Socket): void {
   if (abandoned.has(socket)) return;
   abandoned.add(socket);
   const waiting = waitingOn.get(socket);
-  for (const event of ['close', 'error', 'timeout', 'data', 'end', 'connect'] as const) socket.removeAllListeners(event);
+  for (const event of ['close', 'error', 'timeout', 'data', 'end', 'connect'] as const) {
+    for (const listener of socket.listeners(event)) {
+      if (!ownListeners.has(listener)) socket.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
   // A late error on a socket with no listener would be an uncaught exception.
-  socket.on('error', () => undefined);
+  socket.on('error', own(() => undefined));
   socket.destroy();
   if (waiting) {
     const err = new Error('memcached connection abandoned by the client before the response arrived');
@@ -158,11 +232,14 @@ function failOnClose(socket: Socket, fail: (err: Error) => void): () => void {
   if (!waiting) {
     const set = new Set<(err: Error) => void>();
     waitingOn.set(socket, set);
-    socket.once('close', () => {
-      const err = new Error('memcached connection closed before the response arrived');
-      for (const f of [...set]) f(err);
-      set.clear();
-    });
+    socket.once(
+      'close',
+      own(() => {
+        const err = new Error('memcached connection closed before the response arrived');
+        for (const f of [...set]) f(err);
+        set.clear();
+      }),
+    );
     waiting = set;
   }
   const entry = waiting;
