@@ -126,6 +126,16 @@ function runChild(env: Record<string, string>, onMark: (name: string) => void = 
           server.resume();
         }
       });
+
+      it('exits after closing while a request waits on a stalled server', async function () {
+        if (!server.managed) this.skip();
+        server.pause();
+        try {
+          await run('close-in-flight', server.address);
+        } finally {
+          server.resume();
+        }
+      });
     });
   }
 });

@@ -4,7 +4,7 @@
  *
  * Environment: MC_MODE = 'default' (the default client, pointed at the server with
  * MEMCACHE_SERVERS) or 'user' (a memjs client created and closed here); MC_SCENARIO = 'ok',
- * 'down', 'stalled' or 'stall-resume'; MC_ADDRESS = host:port of the server.
+ * 'down', 'stalled', 'stall-resume' or 'close-in-flight'; MC_ADDRESS = host:port of the server.
  *
  * Prints one marker per line (`MARK <name> <ms since start>`) for the parent; exits 3 on an
  * unhandled rejection, 4 on an uncaught exception, 5 when the scenario's outcome is wrong.
@@ -61,6 +61,17 @@ async function main(): Promise<void> {
     mark('pending');
     if (!(await got)) fail('second acquire returned false');
     await second.release();
+  } else if (scenario === 'close-in-flight') {
+    // Closing while a request waits on the stalled server: the close must settle and the
+    // request must fail with a LockError rather than hang or escape.
+    const got = lock('inflight').acquire(false).then(
+      () => fail('acquire succeeded against a stalled server'),
+      (e: unknown) => (isLockBackendError(e) ? mark('failed') : fail(`expected LockBackendError, got ${String(e)}`)),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await closeDefaultClients();
+    client?.close();
+    await got;
   } else {
     fail(`unknown scenario ${scenario}`);
   }
