@@ -2,7 +2,7 @@
  * The client used when the user gives none.
  */
 import type { ClientOptions, ServerOptions } from 'memjs';
-import { socketsOf, unrefWhenIdle, type MemjsClient } from './send';
+import { socketsOf, unrefWhenIdle, whenClosed, type MemjsClient } from './send';
 
 /**
  * Options of the default client. Short timeouts so that a down server fails an acquire
@@ -32,16 +32,21 @@ export function createDefaultClient(): MemjsClient {
 /** How long {@link closeClient} waits for the server to acknowledge the close. */
 const CLOSE_GRACE_MS = 1000;
 
-/** Closes a client we created: its sockets end, and are destroyed if the server does not answer. */
+/**
+ * Closes a client we created: its sockets end, and are destroyed if the server does not
+ * answer within {@link CLOSE_GRACE_MS} (a stalled server never does). The sockets and the
+ * grace timer stay referenced meanwhile: with nothing else referenced, an unreferenced wait
+ * would let the process exit in the middle of `await closeDefaultClients()`, so that code
+ * after it never ran. Settles within about {@link CLOSE_GRACE_MS} whatever the server does.
+ */
 export async function closeClient(client: MemjsClient): Promise<void> {
   const sockets = socketsOf(client);
-  const closed = sockets.map((s) => new Promise<void>((resolve) => s.once('close', () => resolve())));
+  const closed = sockets.map(whenClosed);
+  for (const s of sockets) s.ref();
   client.close();
-  for (const s of sockets) s.unref();
   let timer: NodeJS.Timeout | undefined;
   const grace = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, CLOSE_GRACE_MS);
-    timer.unref();
   });
   await Promise.race([Promise.all(closed), grace]);
   clearTimeout(timer);
