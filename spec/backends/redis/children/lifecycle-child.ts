@@ -15,7 +15,6 @@
  */
 import Redis from 'ioredis';
 import { closeDefaultClients, isLockError, RedisLock } from '../../../../lib';
-import { setDefaultRedisAddress } from '../../../../lib/backends/redis/default-client';
 
 interface ChildConfig {
   port: number;
@@ -54,7 +53,7 @@ function waitForGo(): Promise<void> {
 async function main(): Promise<void> {
   let userClient: Redis | undefined;
   if (config.client === 'default') {
-    setDefaultRedisAddress({ host: '127.0.0.1', port: config.port });
+    process.env.SHERLOCK_REDIS_URL = `redis://127.0.0.1:${config.port}`;
   } else {
     userClient = new Redis({ host: '127.0.0.1', port: config.port, disconnectTimeout: 100 });
     userClient.on('error', () => undefined);
