@@ -10,7 +10,7 @@ export type BackendLockOptions<C> = Omit<LockOptions, 'backend' | 'client'> & {
 };
 
 /**
- * A Redis lock (ioredis). Without a client it connects to 127.0.0.1:6379; close that
+ * A Redis lock (ioredis). Without a client it connects to `SHERLOCK_REDIS_URL`, else 127.0.0.1:6379; close that
  * default connection with `closeDefaultClients()`.
  */
 export class RedisLock extends Lock {
@@ -35,7 +35,7 @@ export const MCLock = MemcachedLock;
 /** Python sherlock's name for {@link MemcachedLock}. */
 export type MCLock = MemcachedLock;
 
-/** An etcd v3 lock (etcd3), compatible with `etcdctl lock`. Without a client it connects to 127.0.0.1:2379. */
+/** An etcd v3 lock (etcd3), compatible with `etcdctl lock`. Without a client it connects to the hosts in `SHERLOCK_ETCD_HOSTS`, else 127.0.0.1:2379. */
 export class EtcdLock extends Lock {
   constructor(name: string, options?: BackendLockOptions<unknown>) {
     super(name, { ...options, backend: backends.ETCD });

@@ -43,7 +43,7 @@ function defaultClient(): RedisClient {
 
 /**
  * The Redis backend: `backends.REDIS`. Its client is an ioredis `Redis` or `Cluster`, used as
- * is and never closed; without one, a default client connects to 127.0.0.1:6379 on first use
+ * is and never closed; without one, a default client connects to `SHERLOCK_REDIS_URL`, else 127.0.0.1:6379, on first use
  * (close it with `closeDefaultClients()`). Keys use Python sherlock's format
  * (`<namespace>_<name>`); names and namespaces may not contain `{` or `}`.
  */
