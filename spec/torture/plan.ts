@@ -17,7 +17,7 @@ export function runScenario(b: TortureBackend, name: ScenarioName, size: Size): 
     case 'contention':
       return contention(
         b,
-        { processes: 3, clientsPerProcess: 3, durationMs: long ? 150_000 : 11_000, expire: 1000, faults: true, holdShare: 0.5, locks: 2 },
+        { processes: 3, clientsPerProcess: 3, durationMs: long ? 150_000 : 9_000, expire: 1000, faults: true, holdShare: 0.5, locks: 2 },
         'contention + faults',
       );
     case 'stall':
@@ -26,8 +26,8 @@ export function runScenario(b: TortureBackend, name: ScenarioName, size: Size): 
       return contention(
         b,
         {
-          processes: 2, clientsPerProcess: 4, durationMs: long ? 30_000 : 8_000, expire: 1000, faults: false, holdShare: 0.5, locks: 1,
-          stalls: { count: long ? 10 : 3, ms: 1500, gapMs: 800 },
+          processes: 2, clientsPerProcess: 4, durationMs: long ? 30_000 : 7_000, expire: 1000, faults: false, holdShare: 0.5, locks: 1,
+          stalls: { count: long ? 10 : 3, ms: 1500, gapMs: 600 },
         },
         'stall > expire',
       );

@@ -152,7 +152,8 @@ export async function contention(b: TortureBackend, o: ContentionOptions, scenar
       }
     } else if (o.faults) {
       const expireSlack = b.kind === 'redis' ? 0 : 2000; // etcd's lease is >= 2 s; memcached rounds up to whole seconds + 1
-      for (let cycle = 0; now() < until - 1000 && cycle < 1000; cycle++) {
+      // A cycle takes about 4 s plus the killed holder's expiry: start one only if it fits.
+      for (let cycle = 0; now() < until - (4000 + o.expire + expireSlack) && cycle < 1000; cycle++) {
         const pick = () => proxies[Math.floor(Math.random() * proxies.length)]!;
         const slow = pick();
         slow.delay(50 + Math.random() * 150);
@@ -174,7 +175,7 @@ export async function contention(b: TortureBackend, o: ContentionOptions, scenar
         await sleep(500);
         // Holder SIGKILL: a victim joins the contention; once it reports a hold, it dies.
         const vi = o.processes + cycle;
-        const victim = spawnWorker(plan(vi, { clients: 1, holdShare: 1, victimAt: now() + 600, settings: { ...settings, timeout: 10_000 } }), 30_000);
+        const victim = spawnWorker(plan(vi, { clients: 1, holdShare: 1, victimAt: now() + 600, until: now() + 10_000, settings: { ...settings, timeout: 10_000 } }), 30_000);
         workers.push(victim);
         const line = await Promise.race([victim.waitFor('HOLDING '), sleep(6000).then(() => undefined)]).catch(() => undefined);
         victim.child.kill('SIGKILL');
@@ -285,7 +286,9 @@ async function leadTrial(b: TortureBackend, directClient: unknown, name: string,
       return;
     }
     f.grants++;
-    // A signal that fires after B holds is a negative lead: give it no head start.
+    // A's signal may still be due: wait for it (bounded) so a negative lead gets its size.
+    for (let i = 0; i < 400 && lostAt === undefined && now() < bound + expire; i++) await sleep(5);
+    if (lostAt === undefined) f.samples.push(`${name}: A's signal never fired although B holds the lock`);
     f.leads.push(grantedSentAt - (lostAt ?? Infinity));
     await bLock.release().catch(() => undefined);
   } finally {
