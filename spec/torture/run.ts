@@ -1,11 +1,11 @@
 /**
  * The torture runner: `ts-node --transpile-only spec/torture/run.ts [--long] [--backend redis,etcd]
- * [--scenario stall,lead]`. Starts each backend's server on loopback, runs the scenarios,
+ * [--scenario stall,lead] [--out file.md]`. Starts each backend's server on loopback, runs the scenarios,
  * prints the figures table, and in long mode writes it to spec/torture/results/latest.md.
  * Exits 1 if anything failed.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { BackendKind } from './clients';
 import { runScenario, scenariosFor, type ScenarioName, type Size } from './plan';
 import { failures, table } from './report';
@@ -43,10 +43,10 @@ async function main(): Promise<number> {
   console.log(`\n${text}\n`);
   console.log(problems.length ? `FAILED:\n${problems.join('\n')}` : 'PASSED: zero overlaps, zero fencing violations, leads >= 0, nothing leaked.');
   if (size === 'long') {
-    const dir = join(__dirname, 'results');
-    mkdirSync(dir, { recursive: true });
+    const out = arg('--out') ?? join(__dirname, 'results', 'latest.md');
+    mkdirSync(dirname(out), { recursive: true });
     writeFileSync(
-      join(dir, 'latest.md'),
+      out,
       `# Torture run (${size}), ${started.toISOString()}\n\nNode ${process.version}, ${kinds.join(', ')}\n\n${text}\n\n${problems.length ? `## Failures\n\n${problems.map((p) => `- ${p}`).join('\n')}` : 'All passed.'}\n`,
     );
   }
