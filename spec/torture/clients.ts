@@ -1,0 +1,171 @@
+/**
+ * Backend clients and the contending client loop, shared by the worker processes and the
+ * in-process scenarios. Public API only (lib/index.ts).
+ */
+import {
+  EtcdLock,
+  Lock,
+  MemcachedLock,
+  MemoryLock,
+  MemoryStore,
+  RedisLock,
+  isLockError,
+  isLockLostError,
+  type LockHandle,
+} from '../../lib';
+import type { HoldRecord } from './checker';
+import { fromPerformance, now, sleep } from './clock';
+
+export type BackendKind = 'redis' | 'memcached' | 'etcd' | 'memory';
+
+export interface LockSettings {
+  expire: number;
+  timeout: number;
+  retryInterval: number;
+  autoRenew?: boolean;
+}
+
+/** A backend client the suite opened (never one of the library's default clients). */
+export interface OpenClient {
+  readonly client: unknown;
+  close(): void;
+}
+
+/** `address`: a Redis URL, memcached `host:port`, etcd URL; ignored for memory (pass a store). */
+export function openClient(kind: BackendKind, address: string, store?: MemoryStore): OpenClient {
+  switch (kind) {
+    case 'redis': {
+      const Redis = require('ioredis') as typeof import('ioredis').default;
+      // No reconnect give-up during a restart; commands wait in the offline queue meanwhile.
+      const c = new Redis(address, { maxRetriesPerRequest: null, retryStrategy: () => 20, disconnectTimeout: 100 });
+      c.on('error', () => undefined); // the faults break connections on purpose
+      return { client: c, close: () => c.disconnect() };
+    }
+    case 'memcached': {
+      const memjs = require('memjs') as typeof import('memjs');
+      const c = memjs.Client.create(address, { retries: 1, timeout: 1, conntimeout: 1, logger: { log: () => undefined } });
+      return { client: c, close: () => c.close() };
+    }
+    case 'etcd': {
+      const { Etcd3 } = require('etcd3') as typeof import('etcd3');
+      const c = new Etcd3({ hosts: address });
+      return { client: c, close: () => c.close() };
+    }
+    case 'memory':
+      return { client: store ?? new MemoryStore(), close: () => undefined };
+  }
+}
+
+export function newLock(kind: BackendKind, name: string, client: unknown, settings: LockSettings): Lock {
+  const options = { client: client as never, ...settings };
+  switch (kind) {
+    case 'redis':
+      return new RedisLock(name, options);
+    case 'memcached':
+      return new MemcachedLock(name, options);
+    case 'etcd':
+      return new EtcdLock(name, options);
+    case 'memory':
+      return new MemoryLock(name, options as never);
+  }
+}
+
+/** What a contending client does; durations in ms. */
+export interface ContendPlan {
+  kind: BackendKind;
+  locks: string[];
+  settings: LockSettings;
+  /** Stop starting new acquisitions at this shared-clock time. */
+  until: number;
+  /** Upper bound on acquisitions per client. */
+  maxIterations: number;
+  /** Longest random hold. */
+  maxHoldMs: number;
+  /** Share of acquisitions made with hold() (the rest with acquire()/release()). */
+  holdShare: number;
+}
+
+export interface ClientStats {
+  grants: number;
+  /** Errors by `code` (LockError) or `untyped:<name>` (anything else reaching the caller). */
+  errors: Record<string, number>;
+}
+
+const bump = (stats: ClientStats, err: unknown) => {
+  const key = isLockError(err) ? err.code : `untyped:${(err as Error)?.name ?? typeof err}:${String((err as Error)?.message ?? err).slice(0, 80)}`;
+  stats.errors[key] = (stats.errors[key] ?? 0) + 1;
+};
+
+/**
+ * One contending client: loops acquire, holds 0..maxHoldMs, releases; logs each hold as the
+ * holder believed it. Promise style can see neither the deadline nor the loss signal through
+ * the public API, so its hold ends at the release call; hold() style also ends at the
+ * handle's deadline or its loss signal, whichever comes first.
+ */
+export async function contend(
+  plan: ContendPlan,
+  client: unknown,
+  worker: string,
+  log: (r: HoldRecord) => void,
+  stats: ClientStats,
+  onHold?: (r: HoldRecord, handle: LockHandle | undefined) => Promise<void> | void,
+): Promise<void> {
+  const locks = new Map<string, Lock>();
+  const lockOf = (name: string) => {
+    let l = locks.get(name);
+    if (!l) locks.set(name, (l = newLock(plan.kind, name, client, plan.settings)));
+    return l;
+  };
+  for (let i = 0; i < plan.maxIterations && now() < plan.until; i++) {
+    const name = plan.locks[Math.floor(Math.random() * plan.locks.length)]!;
+    const lock = lockOf(name);
+    const holdMs = Math.random() * plan.maxHoldMs;
+    if (Math.random() < plan.holdShare) {
+      let handle: LockHandle;
+      try {
+        handle = await lock.hold();
+      } catch (err) {
+        bump(stats, err);
+        await sleep(5);
+        continue;
+      }
+      const start = now();
+      stats.grants++;
+      let lostAt: number | undefined;
+      const onAbort = () => {
+        if (isLockLostError(handle.signal.reason)) lostAt = now();
+      };
+      handle.signal.addEventListener('abort', onAbort, { once: true });
+      const validAtGrant = handle.expiresAt === null ? undefined : fromPerformance(handle.expiresAt);
+      const record: HoldRecord = { lock: name, worker, start, end: start, fence: fenceOf(handle.fencingToken), validUntil: validAtGrant, style: 'hold' };
+      if (onHold) await onHold(record, handle);
+      await sleep(holdMs);
+      const releaseAt = now();
+      const validUntil = handle.expiresAt === null ? Infinity : fromPerformance(handle.expiresAt);
+      record.end = Math.min(releaseAt, validUntil, lostAt ?? Infinity);
+      log(record);
+      handle.signal.removeEventListener('abort', onAbort);
+      await handle.release().catch((err: unknown) => bump(stats, err));
+    } else {
+      try {
+        if (!(await lock.acquire())) continue;
+      } catch (err) {
+        bump(stats, err);
+        await sleep(5);
+        continue;
+      }
+      const start = now();
+      stats.grants++;
+      const record: HoldRecord = { lock: name, worker, start, end: start, fence: fenceOf(lock.fencingToken), style: 'promise' };
+      if (onHold) await onHold(record, undefined);
+      await sleep(holdMs);
+      record.end = now();
+      log(record);
+      await lock.release().catch((err: unknown) => bump(stats, err));
+    }
+  }
+}
+
+export function fenceOf(token: number | bigint | undefined): string | undefined {
+  return token === undefined ? undefined : BigInt(token).toString();
+}
