@@ -17,8 +17,9 @@ export type {
   LockDriver,
   LockTarget,
   ReleaseSignal,
-} from './backends/driver';
-export { sherlockKey, assertBaseName, MAX_NAME_LENGTH } from './backends/key-format';
+} from './core/driver';
+export { sherlockKey } from './backends/key-format';
+export { assertBaseName, MAX_NAME_LENGTH } from './core/lock-name';
 export { DEFAULTS, MAX_EXPIRE, MAX_WAIT, type LockOptions, type ResolvedLockOptions } from './options';
 export { BACKEND_CALL_TIMEOUT_MS } from './core/call-deadline';
 export * from './errors';

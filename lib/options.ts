@@ -1,7 +1,7 @@
 /**
  * Option types, defaults and validation, in one place. Every duration is in milliseconds.
  */
-import type { BackendDescriptor } from './backends/driver';
+import type { BackendDescriptor } from './core/driver';
 import { MAX_TIMER_DELAY } from './core/timers';
 import { MIN_EXPIRE } from './core/validity';
 import { LockConfigurationError } from './errors';
@@ -118,7 +118,7 @@ export function validateLockOptions(options: unknown, lockName?: string): assert
     throw bad(lockName, `"autoRenew" must be a boolean, got ${describe(o.autoRenew)}.`);
   }
   if (o.backend !== undefined && !isBackendDescriptor(o.backend)) {
-    throw bad(lockName, `"backend" must be one of backends.REDIS, backends.MEMCACHED, backends.ETCD, backends.MEMORY or a backend from backends.register(), got ${describe(o.backend)}.`);
+    throw bad(lockName, `"backend" must be one of backends.<NAME> (the built-in ones) or a backend from backends.register(), got ${describe(o.backend)}.`);
   }
 }
 

@@ -19,7 +19,7 @@ describe('option validation', function () {
     bad({ autoRenew: 'yes' }, /"autoRenew" must be a boolean/);
     bad({ namespace: '' }, /"namespace" must be a non-empty string or null/);
     bad({ expiry: 5 }, /unknown option "expiry"/);
-    bad({ backend: 'redis' }, /"backend" must be one of backends.REDIS/);
+    bad({ backend: 'redis' }, /"backend" must be one of backends\.<NAME>/);
     bad(42, /options must be an object/);
   });
 

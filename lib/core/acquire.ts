@@ -1,5 +1,5 @@
 import { Observable, defer, finalize, retry, switchMap, throwError, timeout, timer } from 'rxjs';
-import type { AcquireAttempt } from '../backends/driver';
+import type { AcquireAttempt } from './driver';
 import { LockTimeoutError } from '../errors';
 import { AcquisitionClaim } from './acquisition-claim';
 import { monotonicNow } from './clock';

@@ -1,4 +1,4 @@
-import type { AcquireAttempt, LockDriver, LockTarget } from '../backends/driver';
+import type { AcquireAttempt, LockDriver, LockTarget } from './driver';
 import { toBackendError } from '../errors';
 import { boundedCall, isBoolean } from './call-deadline';
 import { debug, redactToken } from './debug';

@@ -1,4 +1,4 @@
-import type { LockDriver } from '../backends/driver';
+import type { LockDriver } from './driver';
 import type { ResolvedLockOptions } from '../options';
 
 /**

@@ -1,5 +1,5 @@
 import { Observable, Subject, Subscription, race, switchMap, take, throwError, timer } from 'rxjs';
-import type { LockDriver, LockTarget, ReleaseSignal } from '../backends/driver';
+import type { LockDriver, LockTarget, ReleaseSignal } from './driver';
 import { monotonicNow } from './clock';
 import { debug } from './debug';
 import { pollDelay, wakeDelay } from './retry-delay';

@@ -1,4 +1,4 @@
-import type { LockDriver, LockTarget } from '../backends/driver';
+import type { LockDriver, LockTarget } from './driver';
 import { toBackendError } from '../errors';
 import { boundedCall, isBoolean } from './call-deadline';
 import { monotonicNow } from './clock';

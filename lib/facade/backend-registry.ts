@@ -1,4 +1,4 @@
-import type { BackendDescriptor } from '../backends/driver';
+import type { BackendDescriptor } from '../core/driver';
 import { etcdBackend } from '../backends/etcd/descriptor';
 import { memcachedBackend } from '../backends/memcached/descriptor';
 import { memoryBackend } from '../backends/memory/descriptor';

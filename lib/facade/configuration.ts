@@ -1,4 +1,4 @@
-import type { BackendDescriptor } from '../backends/driver';
+import type { BackendDescriptor } from '../core/driver';
 import { LockConfigurationError } from '../errors';
 import { DEFAULTS, resolveLockOptions, validateLockOptions, type LockOptions, type ResolvedLockOptions } from '../options';
 import { inferBackend } from './backend-registry';

@@ -1,6 +1,6 @@
 import { Observable, defer, type Subscription } from 'rxjs';
-import type { BackendDescriptor } from '../backends/driver';
-import { assertBaseName } from '../backends/key-format';
+import type { BackendDescriptor } from '../core/driver';
+import { assertBaseName } from '../core/lock-name';
 import { acquireLock, type AcquireObservableOptions } from '../core/acquire';
 import { boundedCall, isBoolean } from '../core/call-deadline';
 import { monotonicNow } from '../core/clock';

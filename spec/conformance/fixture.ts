@@ -1,7 +1,7 @@
 /**
  * What a backend's test file hands to the conformance suite.
  */
-import type { BackendDescriptor } from '../../lib/backends/driver';
+import type { BackendDescriptor } from '../../lib/core/driver';
 
 export interface ConformanceFixture {
   /** The backend under test. */

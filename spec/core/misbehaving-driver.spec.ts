@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as sinon from 'sinon';
 import type { Observable } from 'rxjs';
 import { isLockBackendError, isLockError, Lock, MemoryStore, backends } from '../../lib';
-import type { BackendDescriptor, LockDriver } from '../../lib/backends/driver';
+import type { BackendDescriptor, LockDriver } from '../../lib/core/driver';
 import { BACKEND_CALL_TIMEOUT_MS } from '../../lib/core/call-deadline';
 import { MemoryDriver } from '../../lib/backends/memory/memory-driver';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as sinon from 'sinon';
 import { Subject } from 'rxjs';
-import type { ReleaseSignal } from '../../lib/backends/driver';
+import type { ReleaseSignal } from '../../lib/core/driver';
 import { acquireLock } from '../../lib/core/acquire';
 import { WAKE_SPREAD_MS, pollDelay, wakeDelay } from '../../lib/core/retry-delay';
 import { DelayedDriver, contextFor } from '../support/delayed-driver';

@@ -2,7 +2,7 @@
  * A driver fake for unit tests: the memory backend's semantics, with every reply held back
  * by a delay the test chooses (so a grant can land after the subscriber left).
  */
-import type { AcquireAttempt, LockDriver, LockTarget } from '../../lib/backends/driver';
+import type { AcquireAttempt, LockDriver, LockTarget } from '../../lib/core/driver';
 import { MemoryDriver } from '../../lib/backends/memory/memory-driver';
 import { MemoryStore } from '../../lib/backends/memory/memory-store';
 import type { LockContext } from '../../lib/core/lock-context';

@@ -2,7 +2,7 @@
  * Lock targets for driver-level specs: fresh names and tokens, as the core would make them.
  */
 import { randomBytes } from 'node:crypto';
-import type { BackendDescriptor, LockTarget } from '../../lib/backends/driver';
+import type { BackendDescriptor, LockTarget } from '../../lib/core/driver';
 
 /** A prefix unique to this run, so runs against a shared server do not collide. */
 export function runPrefix(): string {

@@ -4,7 +4,7 @@
  * transaction; we hold the lock when our key has the lowest create revision under `P/`.
  * A busy attempt keeps the key: it is our place in the FIFO queue.
  */
-import type { AcquireAttempt, LockTarget } from '../driver';
+import type { AcquireAttempt, LockTarget } from '../../core/driver';
 import { waitersPrefix } from './keys';
 import { contendersIn, type QueuedKey } from './queue';
 import { isLeaseInvalid } from './session';

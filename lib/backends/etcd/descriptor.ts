@@ -4,7 +4,7 @@
  * the driver is required on first use.
  */
 import type { Namespace } from 'etcd3';
-import type { BackendDescriptor } from '../driver';
+import type { BackendDescriptor } from '../../core/driver';
 import { perClient } from '../per-client';
 import { lockPrefix } from './keys';
 

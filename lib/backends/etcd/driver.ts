@@ -6,7 +6,7 @@
 import { Etcd3, type Namespace } from 'etcd3';
 import type { Observable } from 'rxjs';
 import { toBackendError } from '../../errors';
-import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../driver';
+import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../../core/driver';
 import { abandon, tryAcquire } from './acquire';
 import { extend } from './extend';
 import { isLocked } from './locked';

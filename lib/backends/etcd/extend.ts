@@ -2,7 +2,7 @@
  * Renewal on etcd: the session keepalive extends the lease of every key on it, so renewing a
  * lock only checks that our key still exists (not deleted, lease not expired).
  */
-import type { LockTarget } from '../driver';
+import type { LockTarget } from '../../core/driver';
 import { callOptions } from './settings';
 import type { EtcdState } from './state';
 

@@ -7,7 +7,7 @@
  * the client library.
  */
 import { LockConfigurationError } from '../../errors';
-import { assertBaseName } from '../key-format';
+import { assertBaseName } from '../../core/lock-name';
 
 /**
  * The lock prefix `P`: `<namespace>/<name>`, or `<name>` without a namespace. Throws

@@ -4,7 +4,7 @@
 import { Observable } from 'rxjs';
 import { debug } from '../../core/debug';
 import { LockLostError } from '../../errors';
-import type { LockTarget, ReleaseSignal } from '../driver';
+import type { LockTarget, ReleaseSignal } from '../../core/driver';
 import { isContenderOf } from './keys';
 import { CLIENT_SETTLE_LIMIT_MS, LOSS_WATCH_DELAY_MS, callOptions, settleWithin } from './settings';
 import type { Contender, EtcdState } from './state';

@@ -10,7 +10,7 @@
  * lives: a queue key left behind would delay every later waiter of the lock for as long as
  * the lease is kept alive by other locks on the same session.
  */
-import type { LockTarget } from '../driver';
+import type { LockTarget } from '../../core/driver';
 import { abandon } from './acquire';
 import type { RequestGate } from './gate';
 import type { Session } from './session';

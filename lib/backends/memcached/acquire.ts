@@ -2,7 +2,7 @@
  * Acquisition: ADD (create-if-absent, atomic on the server) of the owner token, exactly as
  * Python sherlock's memcached backend does, then a fencing token.
  */
-import type { AcquireAttempt, LockTarget } from '../driver';
+import type { AcquireAttempt, LockTarget } from '../../core/driver';
 import { serverExpiry } from './expiry';
 import { nextFencingToken } from './fence';
 import { MemcachedStatusError, Opcode, Status, storeExtras, TEXT_FLAGS } from './protocol';

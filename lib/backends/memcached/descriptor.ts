@@ -3,7 +3,7 @@
  * owner-checked release and renewal made atomic with memcached's CAS, fencing tokens from a
  * counter item. Nothing here loads memjs: the driver module is required on first use.
  */
-import type { BackendDescriptor } from '../driver';
+import type { BackendDescriptor } from '../../core/driver';
 import { perClient } from '../per-client';
 import { LockConfigurationError } from '../../errors';
 import { memcachedKey } from './key';

@@ -2,7 +2,7 @@
  * The memcached {@link LockDriver}: the atomic primitives of the lock over a memjs client.
  * Loaded lazily by the descriptor, so that only a process using memcached loads memjs.
  */
-import type { AcquireAttempt, LockDriver, LockTarget } from '../driver';
+import type { AcquireAttempt, LockDriver, LockTarget } from '../../core/driver';
 import { toBackendError } from '../../errors';
 import { tryAcquireLock } from './acquire';
 import { extendLock } from './extend';

@@ -5,7 +5,7 @@
  * through a SET conditioned on the CAS of the version whose value we checked; the server
  * refuses it if the item changed since (see `release.ts`).
  */
-import type { LockTarget } from '../driver';
+import type { LockTarget } from '../../core/driver';
 import { serverExpiry } from './expiry';
 import { MemcachedStatusError, Opcode, Status, storeExtras, TEXT_FLAGS } from './protocol';
 import { ifOwned, type CasOutcome } from './read';

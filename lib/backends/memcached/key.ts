@@ -3,7 +3,8 @@
  * key of the fencing counter that sits next to each lock.
  */
 import { LockConfigurationError } from '../../errors';
-import { assertBaseName, sherlockKey } from '../key-format';
+import { assertBaseName } from '../../core/lock-name';
+import { sherlockKey } from '../key-format';
 
 /** Memcached's limit on a key, in bytes. */
 export const MAX_KEY_BYTES = 250;

@@ -1,7 +1,7 @@
 /**
  * Reading a lock item, and the owner check every conditional change starts from.
  */
-import type { LockTarget } from '../driver';
+import type { LockTarget } from '../../core/driver';
 import { MemcachedStatusError, Opcode, Status } from './protocol';
 import { send, type MemjsClient } from './send';
 

@@ -7,7 +7,7 @@
  * (status 0x0002) if the item changed in any way since, which makes GET + DELETE one atomic
  * compare-and-delete.
  */
-import type { LockTarget } from '../driver';
+import type { LockTarget } from '../../core/driver';
 import { MemcachedStatusError, Opcode, Status } from './protocol';
 import { ifOwned, type CasOutcome } from './read';
 import { send, type MemjsClient } from './send';

@@ -1,6 +1,7 @@
-import type { BackendDescriptor } from '../driver';
+import type { BackendDescriptor } from '../../core/driver';
 import { perClient } from '../per-client';
-import { assertBaseName, sherlockKey } from '../key-format';
+import { assertBaseName } from '../../core/lock-name';
+import { sherlockKey } from '../key-format';
 import { MemoryDriver } from './memory-driver';
 import { MemoryStore } from './memory-store';
 

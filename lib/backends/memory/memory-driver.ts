@@ -1,5 +1,5 @@
 import { Observable, filter, map, startWith } from 'rxjs';
-import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../driver';
+import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../../core/driver';
 import type { MemoryRemoval, MemoryStore } from './memory-store';
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Acquire: create the lock key for our token if it is free, and draw a fencing token.
  */
-import type { AcquireAttempt, LockTarget } from '../driver';
+import type { AcquireAttempt, LockTarget } from '../../core/driver';
 import { integerReply, type RedisClient } from './client';
 import { fenceKeyOf } from './keys';
 import { defineScript, runScript, ttlArg } from './scripts';

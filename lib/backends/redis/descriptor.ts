@@ -2,7 +2,7 @@
  * The Redis backend (ioredis), wire-compatible with Python sherlock's `RedisLock`. This file
  * must not load ioredis: the driver is required on first use.
  */
-import type { BackendDescriptor } from '../driver';
+import type { BackendDescriptor } from '../../core/driver';
 import { perClient } from '../per-client';
 import { isLockError, LockConfigurationError } from '../../errors';
 import { isRedisClient, type RedisClient } from './client';

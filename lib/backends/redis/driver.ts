@@ -5,7 +5,7 @@
  */
 import type { Observable } from 'rxjs';
 import { isLockError, LockBackendError, LockConfigurationError, toBackendError } from '../../errors';
-import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../driver';
+import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../../core/driver';
 import { acquire, ACQUIRE_SCRIPT } from './acquire';
 import { hasHashTag, isCluster, keyPrefixOf, type RedisClient } from './client';
 import { ConnectionGuard, disconnectNow } from './connection';

@@ -1,7 +1,7 @@
 /**
  * Extend: owner-checked reset of the expiry, one lock or many in one round trip.
  */
-import type { LockTarget } from '../driver';
+import type { LockTarget } from '../../core/driver';
 import { describeReply, integerReply, isCluster, type RedisClient } from './client';
 import { defineScript, queueScript, runScript, ttlArg } from './scripts';
 

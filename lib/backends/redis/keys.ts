@@ -3,7 +3,8 @@
  * the fencing counter and the release channel are ours.
  */
 import { LockConfigurationError } from '../../errors';
-import { assertBaseName, sherlockKey } from '../key-format';
+import { assertBaseName } from '../../core/lock-name';
+import { sherlockKey } from '../key-format';
 
 /**
  * The Redis key of a lock: `<namespace>_<name>`, or `<name>` without a namespace (Python

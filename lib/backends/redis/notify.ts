@@ -5,7 +5,7 @@
 import { Observable, type Subscriber } from 'rxjs';
 import { debuglog } from 'node:util';
 import { LockBackendError } from '../../errors';
-import type { ReleaseSignal } from '../driver';
+import type { ReleaseSignal } from '../../core/driver';
 import { describeReply, isCluster, type RedisClient } from './client';
 import { disconnectNow } from './connection';
 

@@ -1,7 +1,7 @@
 /**
  * Release: owner-checked delete, and a wake-up for the waiters.
  */
-import type { LockTarget } from '../driver';
+import type { LockTarget } from '../../core/driver';
 import type { RedisClient } from './client';
 import { integerReply, keyPrefixOf } from './client';
 import { releaseChannelOf } from './keys';

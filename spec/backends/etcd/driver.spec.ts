@@ -5,7 +5,7 @@ import { firstValueFrom, take, toArray, type Subscription } from 'rxjs';
 import { EtcdLock, LockBackendError, LockLostError, LockTimeoutError, isLockBackendError, type LockHandle } from '../../../lib';
 import { etcdBackend } from '../../../lib/backends/etcd/descriptor';
 import { Session } from '../../../lib/backends/etcd/session';
-import type { LockDriver, ReleaseSignal } from '../../../lib/backends/driver';
+import type { LockDriver, ReleaseSignal } from '../../../lib/core/driver';
 import { eventually, sleep } from '../../support/async';
 import { freePort } from '../../support/servers/process';
 import { newTarget, otherOwner, rawContenders, runPrefix, useEtcd } from './support';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { LockDriver } from '../../../lib/backends/driver';
+import type { LockDriver } from '../../../lib/core/driver';
 import { memcachedBackend } from '../../../lib/backends/memcached/descriptor';
 import { MemcachedDriver } from '../../../lib/backends/memcached/driver';
 import { deleteIfUnchanged } from '../../../lib/backends/memcached/release';

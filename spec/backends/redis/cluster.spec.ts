@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as sinon from 'sinon';
 import { Cluster } from 'ioredis';
-import type { ReleaseSignal } from '../../../lib/backends/driver';
+import type { ReleaseSignal } from '../../../lib/core/driver';
 import { redisBackend } from '../../../lib/backends/redis/descriptor';
 import { fenceKeyOf } from '../../../lib/backends/redis/keys';
 import { isLockConfigurationError } from '../../../lib/errors';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as sinon from 'sinon';
 import type Redis from 'ioredis';
 import type { Subscription } from 'rxjs';
-import type { LockDriver, ReleaseSignal } from '../../../lib/backends/driver';
+import type { LockDriver, ReleaseSignal } from '../../../lib/core/driver';
 import { redisBackend } from '../../../lib/backends/redis/descriptor';
 import type { RedisDriver } from '../../../lib/backends/redis/driver';
 import { fenceKeyOf } from '../../../lib/backends/redis/keys';
