@@ -64,7 +64,7 @@ export function boundedCall<T>(
   });
 }
 
-/** A `boolean` answer (release, extend, isLocked). */
+/** A `boolean` answer (release, renew, isLocked). */
 export const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
 
 function describe(value: unknown): string {

@@ -69,13 +69,13 @@ export interface LockDriver {
   abandon?(target: LockTarget): void;
 
   /** Reset the expiry to `target.expire` ms only if the lock still belongs to `target.token`. */
-  extend(target: LockTarget): Promise<boolean>;
+  renew(target: LockTarget): Promise<boolean>;
 
   /**
-   * Optional batch form of {@link extend}, used by the renewal scheduler so that holding many
+   * Optional batch form of {@link renew}, used by the renewal scheduler so that holding many
    * locks costs one round trip per tick (e.g. a Redis pipeline). Same order as `targets`.
    */
-  extendMany?(targets: readonly LockTarget[]): Promise<boolean[]>;
+  renewMany?(targets: readonly LockTarget[]): Promise<boolean[]>;
 
   /** Whether anyone holds the lock at `key`. */
   isLocked(key: string): Promise<boolean>;

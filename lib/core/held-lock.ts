@@ -95,7 +95,7 @@ export class HeldLock implements LockHandle, RenewalEntry {
     const sentAt = monotonicNow();
     let ours: boolean;
     try {
-      ours = await boundedCall(() => this.ctx.driver.extend(this.target), isBoolean);
+      ours = await boundedCall(() => this.ctx.driver.renew(this.target), isBoolean);
     } catch (err) {
       throw toBackendError(err, this.name, this.ctx.backend, 'renew');
     }

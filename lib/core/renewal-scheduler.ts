@@ -15,7 +15,7 @@ export interface RenewalEntry {
 
 /**
  * Renews every auto-renewed lock of one driver from a single timer. Locks due within the
- * same window go out together (through `extendMany` when the driver has it: one pipeline
+ * same window go out together (through `renewMany` when the driver has it: one pipeline
  * for thousands of locks rather than one timer and one request each). Renewing up to a
  * quarter of an interval early is harmless: validity is counted from the time it was sent.
  */
@@ -79,15 +79,15 @@ export class RenewalScheduler {
     const targets = batch.map((e) => e.target);
     let results: Array<boolean | { error: unknown }>;
     try {
-      if (this.driver.extendMany) {
-        const driver = this.driver as Required<Pick<LockDriver, 'extendMany'>>;
-        results = await boundedCall(() => driver.extendMany(targets));
+      if (this.driver.renewMany) {
+        const driver = this.driver as Required<Pick<LockDriver, 'renewMany'>>;
+        results = await boundedCall(() => driver.renewMany(targets));
         if (!Array.isArray(results) || results.length !== targets.length) {
-          throw new TypeError(`extendMany answered ${describeAnswer(results)} for ${targets.length} lock(s)`);
+          throw new TypeError(`renewMany answered ${describeAnswer(results)} for ${targets.length} lock(s)`);
         }
       } else {
         results = await Promise.all(
-          targets.map((t) => boundedCall(() => this.driver.extend(t), isBoolean).then((ok) => ok, (error: unknown) => ({ error }))),
+          targets.map((t) => boundedCall(() => this.driver.renew(t), isBoolean).then((ok) => ok, (error: unknown) => ({ error }))),
         );
       }
     } catch (error) {

@@ -29,7 +29,7 @@ describe('backend calls', function () {
       backend: 'stalled',
       tryAcquire: stalls,
       release: stalls,
-      extend: stalls,
+      renew: stalls,
       isLocked: stalls,
     });
 

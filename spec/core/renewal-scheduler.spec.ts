@@ -13,9 +13,9 @@ describe('automatic renewal', function () {
   it('renews many locks of one driver in a few batched requests, not one timer each', async function () {
     const driver = new DelayedDriver();
     const batches: number[] = [];
-    (driver as any).extendMany = async (targets: any[]) => {
+    (driver as any).renewMany = async (targets: any[]) => {
       batches.push(targets.length);
-      return targets.map((t) => driver.store.extendIfOwner(t.key, t.token, t.expire));
+      return targets.map((t) => driver.store.renewIfOwner(t.key, t.token, t.expire));
     };
     const subs: Subscription[] = [];
     for (let i = 0; i < 1_000; i++) {
@@ -26,7 +26,7 @@ describe('automatic renewal', function () {
     const renewals = batches.reduce((a, b) => a + b, 0);
     expect(renewals).to.be.at.least(1_000 * 4); // every lock renewed about every second
     expect(batches.length).to.be.below(renewals / 100);
-    expect(driver.calls.extend).to.equal(0);
+    expect(driver.calls.renew).to.equal(0);
     for (let i = 0; i < 1_000; i++) expect(driver.store.has(`l${i}`)).to.equal(true);
     subs.forEach((s) => s.unsubscribe());
     await clock.tickAsync(10);
@@ -38,7 +38,7 @@ describe('automatic renewal', function () {
     let error: Error | undefined;
     acquireLock(contextFor(driver, { expire: 900, autoRenew: true })).subscribe({ error: (e: Error) => (error = e) });
     await clock.tickAsync(1);
-    driver.extend = sinon.stub().rejects(new Error('ECONNRESET'));
+    driver.renew = sinon.stub().rejects(new Error('ECONNRESET'));
     await clock.tickAsync(850);
     expect(error).to.equal(undefined);
     await clock.tickAsync(100);

@@ -72,7 +72,7 @@ describe('configure() and the generic Lock', function () {
       backend: 'map',
       tryAcquire: async (t) => (owners.has(t.key) ? { acquired: false } : (owners.set(t.key, t.token), { acquired: true })),
       release: async (t) => owners.get(t.key) === t.token && owners.delete(t.key),
-      extend: async (t) => owners.get(t.key) === t.token,
+      renew: async (t) => owners.get(t.key) === t.token,
       isLocked: async (key) => owners.has(key),
     };
     const MAP: BackendDescriptor<undefined> = backends.register({

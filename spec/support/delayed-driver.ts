@@ -15,7 +15,7 @@ export class DelayedDriver implements LockDriver {
   /** Milliseconds before the request reaches the store, and before its answer comes back. */
   requestDelay: () => number = () => 0;
   replyDelay: () => number = () => 0;
-  calls = { tryAcquire: 0, release: 0, extend: 0, isLocked: 0 };
+  calls = { tryAcquire: 0, release: 0, renew: 0, isLocked: 0 };
 
   private async delayed<T>(op: () => Promise<T>): Promise<T> {
     await new Promise((r) => setTimeout(r, this.requestDelay()));
@@ -32,9 +32,9 @@ export class DelayedDriver implements LockDriver {
     this.calls.release++;
     return this.delayed(() => this.inner.release(t));
   }
-  extend(t: LockTarget): Promise<boolean> {
-    this.calls.extend++;
-    return this.delayed(() => this.inner.extend(t));
+  renew(t: LockTarget): Promise<boolean> {
+    this.calls.renew++;
+    return this.delayed(() => this.inner.renew(t));
   }
   isLocked(key: string): Promise<boolean> {
     this.calls.isLocked++;

@@ -8,7 +8,7 @@ import type { Observable } from 'rxjs';
 import { toBackendError } from '../../errors';
 import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../../core/driver';
 import { abandon, tryAcquire } from './acquire';
-import { extend } from './extend';
+import { renew } from './renew';
 import { isLocked } from './locked';
 import { watchLoss, watchReleases } from './notify';
 import { PrefixWatches } from './prefix-watches';
@@ -96,8 +96,8 @@ export class EtcdDriver implements LockDriver {
     return wrap(release(this.state, target), target.name, 'release');
   }
 
-  extend(target: LockTarget): Promise<boolean> {
-    return wrap(extend(this.state, target), target.name, 'renew');
+  renew(target: LockTarget): Promise<boolean> {
+    return wrap(renew(this.state, target), target.name, 'renew');
   }
 
   isLocked(key: string): Promise<boolean> {

@@ -5,7 +5,7 @@
 import type { AcquireAttempt, LockDriver, LockTarget } from '../../core/driver';
 import { toBackendError } from '../../errors';
 import { tryAcquireLock } from './acquire';
-import { extendLock } from './extend';
+import { renewLock } from './renew';
 import { readItem } from './read';
 import { releaseLock } from './release';
 import type { MemjsClient } from './send';
@@ -31,8 +31,8 @@ export class MemcachedDriver implements LockDriver {
     return wrap(releaseLock(this.client, target), target.name, 'release');
   }
 
-  extend(target: LockTarget): Promise<boolean> {
-    return wrap(extendLock(this.client, target), target.name, 'extend');
+  renew(target: LockTarget): Promise<boolean> {
+    return wrap(renewLock(this.client, target), target.name, 'renew');
   }
 
   async isLocked(key: string): Promise<boolean> {

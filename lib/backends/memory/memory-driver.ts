@@ -24,14 +24,14 @@ export class MemoryDriver implements LockDriver {
     return this.store.deleteIfOwner(t.key, t.token);
   }
 
-  async extend(t: LockTarget): Promise<boolean> {
+  async renew(t: LockTarget): Promise<boolean> {
     await Promise.resolve();
-    return this.store.extendIfOwner(t.key, t.token, t.expire);
+    return this.store.renewIfOwner(t.key, t.token, t.expire);
   }
 
-  async extendMany(targets: readonly LockTarget[]): Promise<boolean[]> {
+  async renewMany(targets: readonly LockTarget[]): Promise<boolean[]> {
     await Promise.resolve();
-    return targets.map((t) => this.store.extendIfOwner(t.key, t.token, t.expire));
+    return targets.map((t) => this.store.renewIfOwner(t.key, t.token, t.expire));
   }
 
   async isLocked(key: string): Promise<boolean> {

@@ -51,7 +51,7 @@ export class MemoryStore {
   }
 
   /** Resets the expiry only if `token` owns the lock. */
-  extendIfOwner(key: string, token: string, expire: number | null): boolean {
+  renewIfOwner(key: string, token: string, expire: number | null): boolean {
     const entry = this.live(key);
     if (!entry || entry.token !== token) return false;
     this.setExpiry(key, entry, expire);

@@ -1,5 +1,5 @@
 /**
- * The Redis {@link LockDriver}: the verbs (acquire, release, extend, locked, notify) bound to
+ * The Redis {@link LockDriver}: the verbs (acquire, release, renew, locked, notify) bound to
  * one ioredis client. Loaded lazily by the descriptor, so ioredis is only loaded when a Redis
  * lock is used.
  */
@@ -10,7 +10,7 @@ import { acquire, ACQUIRE_SCRIPT } from './acquire';
 import { hasHashTag, isCluster, keyPrefixOf, type RedisClient } from './client';
 import { ConnectionGuard, disconnectNow } from './connection';
 import { IdleUnref } from './idle-unref';
-import { extend, EXTEND_SCRIPT, extendMany } from './extend';
+import { renew, RENEW_SCRIPT, renewMany } from './renew';
 import { releaseChannelOf } from './keys';
 import { isLocked } from './locked';
 import { ReleaseSubscriber } from './notify';
@@ -46,7 +46,7 @@ export class RedisDriver implements LockDriver {
     options: RedisDriverOptions = {},
   ) {
     assertClusterPrefix(client);
-    installScripts(client, [ACQUIRE_SCRIPT, RELEASE_SCRIPT, EXTEND_SCRIPT]);
+    installScripts(client, [ACQUIRE_SCRIPT, RELEASE_SCRIPT, RENEW_SCRIPT]);
     this.keyPrefix = keyPrefixOf(client);
     this.guard = new ConnectionGuard(client, options.ownsClient === true);
     this.releases = new ReleaseSubscriber(client);
@@ -67,13 +67,13 @@ export class RedisDriver implements LockDriver {
   }
 
   /** Not guarded: the core measures the validity deadline itself and gives up when it passes. */
-  extend(target: LockTarget): Promise<boolean> {
-    return this.wrap(extend(this.client, target), target.name, 'extend');
+  renew(target: LockTarget): Promise<boolean> {
+    return this.wrap(renew(this.client, target), target.name, 'renew');
   }
 
-  /** One pipeline (one round trip) for all `targets`; see {@link extendMany}. */
-  extendMany(targets: readonly LockTarget[]): Promise<boolean[]> {
-    const request = () => extendMany(this.client, targets);
+  /** One pipeline (one round trip) for all `targets`; see {@link renewMany}. */
+  renewMany(targets: readonly LockTarget[]): Promise<boolean[]> {
+    const request = () => renewMany(this.client, targets);
     return (this.idle ? this.idle.track(request) : request()).catch((err: unknown) => {
       if (isLockError(err)) throw err;
       const detail = err instanceof Error ? err.message : String(err);

@@ -123,10 +123,10 @@ describe('etcd driver @integration', function () {
       await driver.tryAcquire(target);
       expect(await driver.release(otherOwner(target))).to.equal(false);
       expect(await driver.isLocked(target.key)).to.equal(true);
-      expect(await driver.extend(target)).to.equal(true);
+      expect(await driver.renew(target)).to.equal(true);
       expect(await driver.release(target)).to.equal(true);
       expect(await driver.release(target)).to.equal(false);
-      expect(await driver.extend(target)).to.equal(false);
+      expect(await driver.renew(target)).to.equal(false);
     });
 
     it('gives fencing tokens equal to the key create revision, increasing across locks', async function () {

@@ -3,7 +3,7 @@ import type { LockDriver } from '../../../lib/core/driver';
 import { memcachedBackend } from '../../../lib/backends/memcached/descriptor';
 import { MemcachedDriver } from '../../../lib/backends/memcached/driver';
 import { deleteIfUnchanged } from '../../../lib/backends/memcached/release';
-import { rewriteIfUnchanged } from '../../../lib/backends/memcached/extend';
+import { rewriteIfUnchanged } from '../../../lib/backends/memcached/renew';
 import { ifOwned, readOwnedCas } from '../../../lib/backends/memcached/read';
 import { fenceKeyOf, FENCE_SUFFIX, MAX_KEY_BYTES } from '../../../lib/backends/memcached/key';
 import { nextFencingToken } from '../../../lib/backends/memcached/fence';
@@ -75,13 +75,13 @@ const PYTHON_STR_FLAGS = 16;
     it('extends only its own lock, to the new expiry', async () => {
       const a = newTarget(ns, 5_000);
       await driver.tryAcquire(a);
-      expect(await driver.extend(otherOwner(a))).to.equal(false);
+      expect(await driver.renew(otherOwner(a))).to.equal(false);
       expect(await ttlOf(server.address, a.key)).to.be.within(5, 6);
-      expect(await driver.extend({ ...a, expire: 100_000 })).to.equal(true);
+      expect(await driver.renew({ ...a, expire: 100_000 })).to.equal(true);
       expect(await ttlOf(server.address, a.key)).to.be.within(100, 101);
       expect((await raw.get(a.key)).value?.toString()).to.equal(a.token);
       await driver.release(a);
-      expect(await driver.extend(a)).to.equal(false);
+      expect(await driver.renew(a)).to.equal(false);
     });
 
     it('reports whether a lock is held', async () => {
@@ -101,7 +101,7 @@ const PYTHON_STR_FLAGS = 16;
       expect((await driver.tryAcquire(t)).acquired).to.equal(false);
       expect(await driver.isLocked(t.key)).to.equal(true);
       expect(await driver.release(t)).to.equal(false);
-      expect(await driver.extend(t)).to.equal(false);
+      expect(await driver.renew(t)).to.equal(false);
       await raw.delete(t.key);
       expect((await driver.tryAcquire(t)).acquired).to.equal(true);
       await driver.release(t);
@@ -125,7 +125,7 @@ const PYTHON_STR_FLAGS = 16;
       const b = otherOwner(a);
       expect((await driver.tryAcquire(b)).acquired).to.equal(true);
       expect(await driver.release(a)).to.equal(false);
-      expect(await driver.extend(a)).to.equal(false);
+      expect(await driver.renew(a)).to.equal(false);
       expect((await raw.get(a.key)).value?.toString()).to.equal(b.token);
       expect(await driver.release(b)).to.equal(true);
     });
@@ -181,7 +181,7 @@ const PYTHON_STR_FLAGS = 16;
       const outcome = await ifOwned(client, a, async (cas) => {
         if (!interposed) {
           interposed = true;
-          expect(await driver.extend(a)).to.equal(true);
+          expect(await driver.renew(a)).to.equal(true);
         }
         return deleteIfUnchanged(client, a.key, cas);
       });
@@ -199,7 +199,7 @@ const PYTHON_STR_FLAGS = 16;
       expect(await driver.isLocked(a.key)).to.equal(true);
       const ttl = (await ttlOf(server.address, a.key)) as number;
       expect(ttl).to.be.within(31 * 86_400 - 5, 31 * 86_400 + 3);
-      expect(await driver.extend({ ...a, expire: 2 * days31 })).to.equal(true);
+      expect(await driver.renew({ ...a, expire: 2 * days31 })).to.equal(true);
       expect(await ttlOf(server.address, a.key)).to.be.within(62 * 86_400 - 5, 62 * 86_400 + 3);
       await driver.release(a);
     });
@@ -208,7 +208,7 @@ const PYTHON_STR_FLAGS = 16;
       const a = newTarget(ns, null);
       await driver.tryAcquire(a);
       expect(await ttlOf(server.address, a.key)).to.equal(-1);
-      expect(await driver.extend(a)).to.equal(true);
+      expect(await driver.renew(a)).to.equal(true);
       expect(await ttlOf(server.address, a.key)).to.equal(-1);
       await driver.release(a);
     });
@@ -307,7 +307,7 @@ const PYTHON_STR_FLAGS = 16;
       expect((err as Error).cause).to.be.instanceOf(Error);
       expect((err as Error).message).to.include('memcached');
       expect(Date.now() - started).to.be.below(5_000);
-      for (const op of [deadDriver.release(newTarget(ns)), deadDriver.extend(newTarget(ns)), deadDriver.isLocked('x')]) {
+      for (const op of [deadDriver.release(newTarget(ns)), deadDriver.renew(newTarget(ns)), deadDriver.isLocked('x')]) {
         expect(isLockBackendError(await op.then(() => null, (e: unknown) => e))).to.equal(true);
       }
       dead.close();
@@ -328,7 +328,7 @@ const PYTHON_STR_FLAGS = 16;
       const fake = await fakeServer(() => undefined);
       const c = rawClient(fake.address);
       const started = Date.now();
-      const err = await memcachedBackend.driverFor(c).extend(newTarget(ns)).then(() => null, (e: unknown) => e);
+      const err = await memcachedBackend.driverFor(c).renew(newTarget(ns)).then(() => null, (e: unknown) => e);
       expect(isLockBackendError(err), String(err)).to.equal(true);
       expect(Date.now() - started).to.be.below(5_000);
       c.close();
@@ -342,7 +342,7 @@ const PYTHON_STR_FLAGS = 16;
       const a = newTarget(ns);
       await d.tryAcquire(a);
       await server.stop();
-      const err = await d.extend(a).then(() => null, (e: unknown) => e);
+      const err = await d.renew(a).then(() => null, (e: unknown) => e);
       expect(isLockBackendError(err), String(err)).to.equal(true);
       await server.start();
       // The same client reconnects; the restarted server is empty.

@@ -49,14 +49,14 @@ describe('redis backend on a Redis Cluster @integration', function () {
       for (const t of targets) expect(await d.release(t)).to.equal(true);
     });
 
-    it('extendMany renews locks spread over several slots (one request each, sent together)', async () => {
+    it('renewMany renews locks spread over several slots (one request each, sent together)', async () => {
       const c = cluster();
       const d = redisBackend.driverFor(c);
       const targets = Array.from({ length: 10 }, () => newTarget(ns, 2_000));
       for (const t of targets) await d.tryAcquire(t);
       const pipeline = sinon.spy(c, 'pipeline');
       try {
-        const ok = await d.extendMany!(targets.map((t) => ({ ...t, expire: 30_000 })));
+        const ok = await d.renewMany!(targets.map((t) => ({ ...t, expire: 30_000 })));
         expect(ok).to.deep.equal(targets.map(() => true));
         expect(pipeline.callCount).to.equal(0); // one pipeline cannot span slots
       } finally {

@@ -94,7 +94,7 @@ describe('redis driver @integration', function () {
       await raw.lpush(t.key, 'x');
       expect(await driver.tryAcquire(t)).to.deep.equal({ acquired: false });
       expect(await driver.release(t)).to.equal(false);
-      expect(await driver.extend(t)).to.equal(false);
+      expect(await driver.renew(t)).to.equal(false);
       expect(await driver.isLocked(t.key)).to.equal(true);
       expect(await raw.type(t.key)).to.equal('list');
     });
@@ -187,31 +187,31 @@ describe('redis driver @integration', function () {
       const next = otherOwner({ ...stale, expire: 10_000 });
       expect((await driver.tryAcquire(next)).acquired).to.equal(true);
       expect(await driver.release(stale)).to.equal(false);
-      expect(await driver.extend(stale)).to.equal(false);
+      expect(await driver.renew(stale)).to.equal(false);
       expect(await raw.get(stale.key)).to.equal(next.token);
       expect(await raw.pttl(stale.key)).to.be.above(9_000);
     });
   });
 
-  describe('extend', () => {
+  describe('renew', () => {
     it('resets the TTL only for the owner', async () => {
       const t = newTarget(ns, 1_000);
       await driver.tryAcquire(t);
       const longer = { ...t, expire: 60_000 };
-      expect(await driver.extend(otherOwner(longer))).to.equal(false);
+      expect(await driver.renew(otherOwner(longer))).to.equal(false);
       expect(await raw.pttl(t.key)).to.be.at.most(1_000);
-      expect(await driver.extend(longer)).to.equal(true);
+      expect(await driver.renew(longer)).to.equal(true);
       expect(await raw.pttl(t.key)).to.be.above(59_000);
     });
 
     it('makes the key permanent when expire is null', async () => {
       const t = newTarget(ns, 1_000);
       await driver.tryAcquire(t);
-      expect(await driver.extend({ ...t, expire: null })).to.equal(true);
+      expect(await driver.renew({ ...t, expire: null })).to.equal(true);
       expect(await raw.pttl(t.key)).to.equal(-1);
     });
 
-    it('extendMany renews many locks in one pipeline, in order, and tells whose are gone', async () => {
+    it('renewMany renews many locks in one pipeline, in order, and tells whose are gone', async () => {
       const targets = Array.from({ length: 50 }, () => newTarget(ns, 2_000));
       for (const t of targets) await driver.tryAcquire(t);
       await raw.del(targets[7]!.key);
@@ -220,7 +220,7 @@ describe('redis driver @integration', function () {
       const scriptCalls = sinon.spy(client as unknown as { evalsha: () => unknown }, 'evalsha');
       try {
         const renewed = targets.map((t) => ({ ...t, expire: 30_000 }));
-        const ok = await driver.extendMany!(renewed);
+        const ok = await driver.renewMany!(renewed);
         expect(pipeline.callCount).to.equal(1);
         expect(scriptCalls.callCount).to.equal(0);
         expect(ok).to.have.length(50);
@@ -233,7 +233,7 @@ describe('redis driver @integration', function () {
         pipeline.restore();
         scriptCalls.restore();
       }
-      expect(await driver.extendMany!([])).to.deep.equal([]);
+      expect(await driver.renewMany!([])).to.deep.equal([]);
     });
   });
 
@@ -254,7 +254,7 @@ describe('redis driver @integration', function () {
       expect(await raw.ttl(t.key)).to.be.within(59, 60);
       expect(await driver.tryAcquire(t)).to.deep.equal({ acquired: false });
       expect(await driver.release(t)).to.equal(false);
-      expect(await driver.extend(t)).to.equal(false);
+      expect(await driver.renew(t)).to.equal(false);
       expect(await raw.get(t.key)).to.equal(py);
       expect(await pythonSherlock.release(raw, t.key, py)).to.equal(true);
       expect((await driver.tryAcquire(t)).acquired).to.equal(true);
@@ -388,14 +388,14 @@ describe('redis driver @integration', function () {
       c.options.port = port;
       const d = redisBackend.driverFor(c);
       const [a, b] = [newTarget(ns), newTarget(ns)];
-      const batch = await d.extendMany!([a, b]).catch((e: unknown) => e);
+      const batch = await d.renewMany!([a, b]).catch((e: unknown) => e);
       expect(isLockBackendError(batch), String(batch)).to.equal(true);
       expect((batch as Error).message).to.match(/failed to renew 2 lock\(s\)/);
       expect((batch as Error).cause).to.be.instanceOf(Error);
       const released = await d.release(a).catch((e: unknown) => e);
       expect(isLockBackendError(released), String(released)).to.equal(true);
       expect((released as Error).message).to.include(`lock "${a.name}"`);
-      const extended = await d.extend(a).catch((e: unknown) => e);
+      const extended = await d.renew(a).catch((e: unknown) => e);
       expect(isLockBackendError(extended), String(extended)).to.equal(true);
       c.disconnect();
     });

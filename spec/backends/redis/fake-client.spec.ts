@@ -175,7 +175,7 @@ describe('redis backend with a fake (duck-typed) client', function () {
         await outcome('acquire(timeout 150)', () => lock.acquire({ timeout: 150 }));
         await outcome('renew', () => lock.renew());
         await outcome('release', () => lock.release());
-        // Auto-renewal goes through extendMany (the pipeline).
+        // Auto-renewal goes through renewMany (the pipeline).
         const renewing = new RedisLock(`fake-${Math.random()}`, { client, expire: 120, autoRenew: true });
         await outcome('acquire(false) autoRenew', () => renewing.acquire(false));
         await new Promise((r) => setTimeout(r, 200));

@@ -133,22 +133,22 @@ describe('RedisLock @integration', function () {
         Array.from({ length: count }, () => newLock(name(), { client: c, expire: 900, autoRenew: true }).hold()),
       );
       const pipeline = sinon.spy(c, 'pipeline');
-      const single = sinon.spy(driver, 'extend');
-      const extendMany = sinon.spy(driver, 'extendMany');
+      const single = sinon.spy(driver, 'renew');
+      const renewMany = sinon.spy(driver, 'renewMany');
       try {
         await sleep(1_400); // past the expiry: only renewals keep them
         expect(handles.every((h: LockHandle) => h.state === 'held')).to.equal(true);
         expect(single.callCount).to.equal(0);
-        expect(extendMany.callCount).to.be.within(1, 20);
-        expect(pipeline.callCount).to.equal(extendMany.callCount);
-        const batched = extendMany.getCalls().reduce((n, call) => n + call.args[0].length, 0);
+        expect(renewMany.callCount).to.be.within(1, 20);
+        expect(pipeline.callCount).to.equal(renewMany.callCount);
+        const batched = renewMany.getCalls().reduce((n, call) => n + call.args[0].length, 0);
         expect(batched).to.be.at.least(count);
         const stillThere = await raw.exists(...handles.map((h) => h.key));
         expect(stillThere).to.equal(count);
       } finally {
         pipeline.restore();
         single.restore();
-        extendMany.restore();
+        renewMany.restore();
       }
     });
   });

@@ -23,6 +23,6 @@ export async function rewriteIfUnchanged(client: MemjsClient, target: LockTarget
 }
 
 /** Resets the lock's expiry to `target.expire` if it still holds `target.token`. */
-export function extendLock(client: MemjsClient, target: LockTarget): Promise<boolean> {
+export function renewLock(client: MemjsClient, target: LockTarget): Promise<boolean> {
   return ifOwned(client, target, (cas) => rewriteIfUnchanged(client, target, cas));
 }

@@ -6,8 +6,8 @@ import type { LockTarget } from '../../core/driver';
 import { callOptions } from './settings';
 import type { EtcdState } from './state';
 
-/** `LockDriver.extend` on etcd: resolves true while our key exists as we created it. */
-export async function extend(state: EtcdState, target: LockTarget): Promise<boolean> {
+/** `LockDriver.renew` on etcd: resolves true while our key exists as we created it. */
+export async function renew(state: EtcdState, target: LockTarget): Promise<boolean> {
   const contender = state.contenders.get(target.token);
   if (!contender || contender.createRevision === undefined || contender.session.isLost) return false;
   const res = await state.gate.run(contender.prefix, () => state.client.get(contender.key).options(callOptions()).exec());
