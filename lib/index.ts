@@ -7,6 +7,7 @@ export { RedisLock, MemcachedLock, MCLock, EtcdLock, MemoryLock, type BackendLoc
 export { configure, resetConfiguration, type ConfigureOptions } from './facade/configuration';
 export { backends, closeDefaultClients } from './facade/backend-registry';
 export { withLock, type LockSource } from './core/with-lock';
+export { defineBackend, type BackendDefinition, type DefinedBackend } from './core/define-backend';
 export { acquireLock, type AcquireObservableOptions } from './core/acquire';
 export type { LockContext } from './core/lock-context';
 export type { LockHandle, LockHandleState } from './core/lock-handle';

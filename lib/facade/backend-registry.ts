@@ -6,7 +6,7 @@ import { redisBackend } from '../backends/redis/descriptor';
 import { LockConfigurationError } from '../errors';
 import { isBackendDescriptor } from '../options';
 
-const registered = new Map<string, BackendDescriptor<any>>();
+const registered = new Map<string, BackendDescriptor>();
 
 /**
  * The backends, as in Python sherlock (`backends.REDIS`, ...), plus `register()` for your own.
@@ -44,15 +44,16 @@ export const backends = {
   },
 
   /** Every registered backend, built-in ones first. */
-  all(): BackendDescriptor<any>[] {
+  all(): BackendDescriptor[] {
     return [...registered.values()];
   },
 };
 
-for (const b of [redisBackend, memcachedBackend, etcdBackend, memoryBackend]) backends.register<any>(b);
+const builtIn: BackendDescriptor[] = [redisBackend, memcachedBackend, etcdBackend, memoryBackend];
+for (const b of builtIn) backends.register(b);
 
 /** The registered backend whose client type `client` is, if exactly one claims it. */
-export function inferBackend(client: unknown): BackendDescriptor<any> | undefined {
+export function inferBackend(client: unknown): BackendDescriptor | undefined {
   const matches = backends.all().filter((b) => b.isClient?.(client));
   return matches.length === 1 ? matches[0] : undefined;
 }

@@ -5,7 +5,7 @@ import type { BackendDescriptor } from '../../lib/core/driver';
 
 export interface ConformanceFixture {
   /** The backend under test. */
-  readonly backend: BackendDescriptor<any>;
+  readonly backend: BackendDescriptor;
   /** The client given to every lock (undefined: the backend's default client). */
   readonly client?: unknown;
   /** Deletes a lock's key behind the library's back, as an expiry or an operator would. */

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { isLockConfigurationError } from '../../lib/errors';
+import { isLockConfigurationError, isLockError } from '../../lib/errors';
 
 /** Runs `fn`, asserts it throws a LockConfigurationError, and returns it. */
 export function expectConfigError(fn: () => unknown): Error {
@@ -33,4 +33,12 @@ export function modulesLoadedBy(code: string, pattern: RegExp): string[] {
   });
   expect(run.status, run.stderr).to.equal(0);
   return JSON.parse(run.stdout) as string[];
+}
+
+/**
+ * Whether `err` is a raw client error, as the driver contract wants drivers to throw: an
+ * Error that is not (yet) a LockError, since the core alone wraps it into a LockBackendError.
+ */
+export function isRawClientError(err: unknown): err is Error {
+  return err instanceof Error && !isLockError(err);
 }

@@ -13,7 +13,7 @@ const newToken = () => randomBytes(16).toString('hex');
 let counter = 0;
 
 /** `newTarget(namespace, expire?, name?)` for `backend`: a fresh lock name and owner token. */
-export function targetsFor(backend: BackendDescriptor<any>) {
+export function targetsFor(backend: BackendDescriptor) {
   return (namespace: string | null, expire: number | null = 10_000, name = `lock${++counter}`): LockTarget => ({
     name,
     key: backend.keyFor(name, namespace),

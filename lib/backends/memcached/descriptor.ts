@@ -1,24 +1,13 @@
 /**
  * The memcached backend (`backends.MEMCACHED`): Python-sherlock-compatible keys and values,
  * owner-checked release and renewal made atomic with memcached's CAS, fencing tokens from a
- * counter item. Nothing here loads memjs: the driver module is required on first use.
+ * counter item. Nothing here loads memjs: the driver module is loaded on first use.
  */
-import type { BackendDescriptor } from '../../core/driver';
-import { perClient } from '../per-client';
-import { LockConfigurationError } from '../../errors';
+import { defineBackend } from '../../core/define-backend';
 import { memcachedKey } from './key';
 import type { MemjsClient } from './send';
 
 type DriverModule = typeof import('./driver');
-
-let driverModule: DriverModule | undefined;
-function loadDriver(): DriverModule {
-  driverModule ??= require('./driver') as DriverModule;
-  return driverModule;
-}
-
-const driverOf = perClient((client: MemjsClient) => new (loadDriver().MemcachedDriver)(client));
-let defaultClient: MemjsClient | undefined;
 
 /** Whether `client` looks like a memjs `Client` (duck-typed: no memjs is loaded to check). */
 export function isMemjsClient(client: unknown): client is MemjsClient {
@@ -33,31 +22,20 @@ export function isMemjsClient(client: unknown): client is MemjsClient {
   );
 }
 
-/** The memcached backend. The client is a memjs `Client` (`memjs.Client.create(...)`). */
-export const memcachedBackend: BackendDescriptor<MemjsClient> = {
+/**
+ * The memcached backend. The client is a memjs `Client` (`memjs.Client.create(...)`); without
+ * one, a default client is created for `MEMCACHIER_SERVERS` / `MEMCACHE_SERVERS`, else
+ * localhost:11211.
+ */
+export const memcachedBackend = defineBackend({
   name: 'memcached',
-
-  keyFor(name, namespace) {
-    return memcachedKey(name, namespace);
-  },
-
-  driverFor(client) {
-    if (client === undefined) {
-      defaultClient ??= loadDriver().createDefaultClient();
-      client = defaultClient;
-    } else if (!isMemjsClient(client)) {
-      throw new LockConfigurationError(
-        'The memcached backend needs a memjs client (memjs.Client.create("host:port")) as "client".',
-      );
-    }
-    return driverOf(client);
-  },
-
+  keyFor: memcachedKey,
   isClient: isMemjsClient,
-
-  async closeDefaultClients() {
-    const client = defaultClient;
-    defaultClient = undefined;
-    if (client) await loadDriver().closeClient(client);
-  },
-};
+  clientDescription: 'a memjs client (memjs.Client.create("host:port"))',
+  clientPackage: 'memjs',
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  load: () => require('./driver') as DriverModule,
+  createDriver: (m, client) => new m.MemcachedDriver(client),
+  createDefaultClient: (m) => m.createDefaultClient(),
+  closeDefaultClient: (m, client) => m.closeClient(client),
+});

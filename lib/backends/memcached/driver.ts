@@ -1,9 +1,9 @@
 /**
  * The memcached {@link LockDriver}: the atomic primitives of the lock over a memjs client.
- * Loaded lazily by the descriptor, so that only a process using memcached loads memjs.
+ * Loaded lazily by the descriptor, so that only a process using memcached loads memjs. Client
+ * and protocol failures are thrown as they are: the core wraps them into `LockBackendError`.
  */
 import type { AcquireAttempt, LockDriver, LockTarget } from '../../core/driver';
-import { toBackendError } from '../../errors';
 import { tryAcquireLock } from './acquire';
 import { renewLock } from './renew';
 import { readItem } from './read';
@@ -24,25 +24,18 @@ export class MemcachedDriver implements LockDriver {
   constructor(readonly client: MemjsClient) {}
 
   tryAcquire(target: LockTarget): Promise<AcquireAttempt> {
-    return wrap(tryAcquireLock(this.client, target), target.name, 'acquire');
+    return tryAcquireLock(this.client, target);
   }
 
   release(target: LockTarget): Promise<boolean> {
-    return wrap(releaseLock(this.client, target), target.name, 'release');
+    return releaseLock(this.client, target);
   }
 
   renew(target: LockTarget): Promise<boolean> {
-    return wrap(renewLock(this.client, target), target.name, 'renew');
+    return renewLock(this.client, target);
   }
 
   async isLocked(key: string): Promise<boolean> {
-    return (await wrap(readItem(this.client, key), key, 'check')) !== null;
+    return (await readItem(this.client, key)) !== null;
   }
-}
-
-/** Surfaces memjs and protocol failures as `LockBackendError` (cause kept). */
-function wrap<T>(request: Promise<T>, lockName: string, action: string): Promise<T> {
-  return request.catch((err: unknown) => {
-    throw toBackendError(err, lockName, BACKEND, action);
-  });
 }

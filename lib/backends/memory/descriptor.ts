@@ -1,32 +1,25 @@
-import type { BackendDescriptor } from '../../core/driver';
-import { perClient } from '../per-client';
+import { defineBackend } from '../../core/define-backend';
 import { assertBaseName } from '../../core/lock-name';
 import { sherlockKey } from '../key-format';
 import { MemoryDriver } from './memory-driver';
 import { MemoryStore } from './memory-store';
 
-const driverOf = perClient((store: MemoryStore) => new MemoryDriver(store));
-let defaultStore: MemoryStore | undefined;
-
 /**
  * The in-memory backend: single-process, with the same semantics as the network backends
- * (TTL, owner check, renewal, fencing tokens, release notification). Its client is a
+ * (TTL, owner check, renewal, fencing tokens, release and loss notification). Its client is a
  * {@link MemoryStore}; locks without one share a default store. Keys use sherlock's format.
+ * It is the template for a new backend (see "Adding a backend" in the README).
  */
-export const memoryBackend: BackendDescriptor<MemoryStore> = {
+export const memoryBackend = defineBackend({
   name: 'memory',
   keyFor(name, namespace) {
     assertBaseName(name, namespace);
     return sherlockKey(name, namespace);
   },
-  driverFor(client) {
-    const store = client ?? (defaultStore ??= new MemoryStore());
-    return driverOf(store);
-  },
-  isClient(client) {
-    return client instanceof MemoryStore;
-  },
-  async closeDefaultClients() {
-    defaultStore = undefined;
-  },
-};
+  isClient: (value: unknown): value is MemoryStore => value instanceof MemoryStore,
+  clientDescription: 'a MemoryStore (new MemoryStore())',
+  // Nothing to load lazily: the memory backend has no client library.
+  load: () => undefined,
+  createDriver: (_m, store) => new MemoryDriver(store),
+  createDefaultClient: () => new MemoryStore(),
+});

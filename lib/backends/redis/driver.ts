@@ -4,7 +4,7 @@
  * lock is used.
  */
 import type { Observable } from 'rxjs';
-import { isLockError, LockBackendError, LockConfigurationError, toBackendError } from '../../errors';
+import { LockConfigurationError } from '../../errors';
 import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../../core/driver';
 import { acquire, ACQUIRE_SCRIPT } from './acquire';
 import { hasHashTag, isCluster, keyPrefixOf, type RedisClient } from './client';
@@ -16,6 +16,8 @@ import { isLocked } from './locked';
 import { ReleaseSubscriber } from './notify';
 import { release, RELEASE_SCRIPT } from './release';
 import { installScripts } from './scripts';
+
+export { createDefaultClient } from './default-client';
 
 const BACKEND = 'redis';
 
@@ -55,7 +57,7 @@ export class RedisDriver implements LockDriver {
 
   /** Fails fast (with the connection error) while the client is reconnecting: see {@link ConnectionGuard}. */
   tryAcquire(target: LockTarget): Promise<AcquireAttempt> {
-    return this.wrap(this.guard.run(() => acquire(this.client, target)), target.name, 'acquire');
+    return this.track(() => this.guard.run(() => acquire(this.client, target)));
   }
 
   /**
@@ -63,29 +65,22 @@ export class RedisDriver implements LockDriver {
    * reconnect (within its `maxRetriesPerRequest`), which is what a lock left behind needs.
    */
   release(target: LockTarget): Promise<boolean> {
-    return this.wrap(release(this.client, target), target.name, 'release');
+    return this.track(() => release(this.client, target));
   }
 
   /** Not guarded: the core measures the validity deadline itself and gives up when it passes. */
   renew(target: LockTarget): Promise<boolean> {
-    return this.wrap(renew(this.client, target), target.name, 'renew');
+    return this.track(() => renew(this.client, target));
   }
 
   /** One pipeline (one round trip) for all `targets`; see {@link renewMany}. */
   renewMany(targets: readonly LockTarget[]): Promise<boolean[]> {
-    const request = () => renewMany(this.client, targets);
-    return (this.idle ? this.idle.track(request) : request()).catch((err: unknown) => {
-      if (isLockError(err)) throw err;
-      const detail = err instanceof Error ? err.message : String(err);
-      throw new LockBackendError(`${BACKEND} backend failed to renew ${targets.length} lock(s) in one batch: ${detail}`, {
-        cause: err,
-      });
-    });
+    return this.track(() => renewMany(this.client, targets));
   }
 
   /** `EXISTS`, failing fast like {@link tryAcquire} while the connection is down. */
   isLocked(key: string): Promise<boolean> {
-    return this.wrap(this.guard.run(() => isLocked(this.client, key)), key, 'check');
+    return this.track(() => this.guard.run(() => isLocked(this.client, key)));
   }
 
   /** Release notifications through the client's shared subscriber connection (see {@link ReleaseSubscriber}). */
@@ -128,12 +123,7 @@ export class RedisDriver implements LockDriver {
     return this.idle ? this.idle.track(request) : request();
   }
 
-  private wrap<T>(request: Promise<T>, lockName: string, action: string): Promise<T> {
-    const tracked = this.track(() => request);
-    return tracked.catch((err: unknown) => {
-      throw toBackendError(err, lockName, BACKEND, action);
-    });
-  }
+
 }
 
 /**
