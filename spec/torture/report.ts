@@ -16,7 +16,7 @@ export function summarize(rows: readonly Figures[]): Figures[] {
   return [...byBackend.entries()].map(([backend, list]) => {
     const t: Figures = {
       backend: backend as Figures['backend'], scenario: 'TOTAL', grants: 0, overlaps: 0, overlapMaxMs: 0, fencingViolations: 0,
-      lateGrants: 0, faults: {}, leads: [], killEarliness: [], leakedKeys: 0, badInputFailures: [], errors: {}, workerFailures: [],
+      lateGrants: 0, faults: {}, leads: [], inconclusiveLeads: 0, killEarliness: [], leakedKeys: 0, badInputFailures: [], errors: {}, workerFailures: [],
       runMs: 0, samples: [],
     };
     for (const r of list) {
@@ -28,6 +28,7 @@ export function summarize(rows: readonly Figures[]): Figures[] {
       for (const [k, v] of Object.entries(r.faults)) t.faults[k] = (t.faults[k] ?? 0) + v;
       for (const [k, v] of Object.entries(r.errors)) t.errors[k] = (t.errors[k] ?? 0) + v;
       t.leads.push(...r.leads);
+      t.inconclusiveLeads += r.inconclusiveLeads;
       t.killEarliness.push(...r.killEarliness);
       t.leakedKeys += r.leakedKeys;
       t.badInputFailures.push(...r.badInputFailures);
@@ -52,7 +53,8 @@ export function table(rows: readonly Figures[]): string {
     String(r.fencingViolations),
     String(r.lateGrants),
     Object.entries(r.faults).map(([k, v]) => `${k} ${v}`).join(', ') || '-',
-    r.leads.length ? `${ms(Math.min(...r.leads))} / ${ms(median(r.leads))} (${r.leads.length})` : '-',
+    (r.leads.length ? `${ms(Math.min(...r.leads))} / ${ms(median(r.leads))} (${r.leads.length})` : '-') +
+      (r.inconclusiveLeads ? `, ${r.inconclusiveLeads} lost before the fault` : ''),
     r.killEarliness.length ? `${ms(Math.max(...r.killEarliness))} (n ${r.killEarliness.length})` : '-',
     String(r.leakedKeys),
     String(r.badInputFailures.length),
@@ -78,6 +80,9 @@ export function failures(rows: readonly Figures[]): string[] {
     if (r.lateGrants) out.push(`${tag}: ${r.lateGrants} grants reported after their validity had passed`);
     const negative = r.leads.filter((x) => !(x >= 0));
     if (negative.length) out.push(`${tag}: ${negative.length} negative lost-signal lead times (min ${ms(Math.min(...negative))} ms)`);
+    if (r.inconclusiveLeads > r.leads.length) {
+      out.push(`${tag}: ${r.inconclusiveLeads} lead trials lost the lock before the fault (renewals missed their deadline), more than the ${r.leads.length} measured`);
+    }
     const early = r.killEarliness.filter((x) => x > 0);
     if (early.length) out.push(`${tag}: after a holder SIGKILL the next grant came ${ms(Math.max(...early))} ms before the expiry`);
     if (r.leakedKeys) out.push(`${tag}: ${r.leakedKeys} keys left after cancellation`);
