@@ -25,8 +25,9 @@ export async function eventually(check: () => unknown, timeoutMs = 3_000, everyM
 /** Subscribes and resolves with the first value, keeping the subscription open (unlike firstValueFrom). */
 export function nextValue<T>(source: Observable<T>): Promise<{ value: T; subscription: Subscription }> {
   return new Promise((resolve, reject) => {
-    let subscription: Subscription | undefined;
     let first: { value: T } | undefined;
+    // Assigned after subscribe() returns; next() may run before that (a synchronous source).
+    let subscription: Subscription | undefined = undefined;
     subscription = source.subscribe({
       next: (value) => {
         if (first) return;

@@ -35,6 +35,7 @@ export interface OpenClient {
 export function openClient(kind: BackendKind, address: string, store?: MemoryStore): OpenClient {
   switch (kind) {
     case 'redis': {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded per backend run
       const Redis = require('ioredis') as typeof import('ioredis').default;
       // No reconnect give-up during a restart; commands wait in the offline queue meanwhile.
       const c = new Redis(address, { maxRetriesPerRequest: null, retryStrategy: () => 20, disconnectTimeout: 100 });
@@ -42,11 +43,13 @@ export function openClient(kind: BackendKind, address: string, store?: MemorySto
       return { client: c, close: () => c.disconnect() };
     }
     case 'memcached': {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const memjs = require('memjs') as typeof import('memjs');
       const c = memjs.Client.create(address, { retries: 1, timeout: 1, conntimeout: 1, logger: { log: () => undefined } });
       return { client: c, close: () => c.close() };
     }
     case 'etcd': {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { Etcd3 } = require('etcd3') as typeof import('etcd3');
       const c = new Etcd3({ hosts: address });
       return { client: c, close: () => c.close() };

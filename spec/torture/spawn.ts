@@ -25,6 +25,7 @@ function tsFiles(dir: string): string[] {
 /** The transpiled worker's path (built on first call; removed at exit). */
 export function workerScript(): string {
   if (!built) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- only when workers are built
     const ts = require('typescript') as typeof import('typescript');
     const out = mkdtempSync(join(tmpdir(), 'sherlock-rx-torture-'));
     process.once('exit', () => rmSync(out, { recursive: true, force: true }));

@@ -23,6 +23,7 @@ export const DEFAULT_CLIENT_OPTIONS: ClientOptions & ServerOptions = Object.free
  */
 export function createDefaultClient(): MemjsClient {
   // Loaded here, not at the top: only a process that uses the memcached backend loads memjs.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const memjs = require('memjs') as typeof import('memjs');
   const client = memjs.Client.create(undefined, { ...DEFAULT_CLIENT_OPTIONS });
   unrefWhenIdle(client);

@@ -7,6 +7,7 @@ import type { Client, Response } from 'memjs';
 import { encodeRequest, type Request } from './protocol';
 
 /** A memjs client, whatever its serializer (the driver bypasses it). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any serializer: the driver sends raw requests
 export type MemjsClient = Client<any, any>;
 
 /** memjs keeps the socket in an undocumented field of each server. */
@@ -32,9 +33,10 @@ const waitingOn = new WeakMap<Socket, Set<(err: Error) => void>>();
 /** Sockets memjs gave up on, which we closed ourselves. */
 const abandoned = new WeakSet<Socket>();
 /** Our listeners on memjs's sockets, which {@link abandonSocket} keeps (it removes memjs's). */
-const ownListeners = new WeakSet<Function>();
+type Listener = (...args: never[]) => unknown;
+const ownListeners = new WeakSet<Listener>();
 
-function own<F extends Function>(listener: F): F {
+function own<F extends Listener>(listener: F): F {
   ownListeners.add(listener);
   return listener;
 }
@@ -70,7 +72,8 @@ export function unrefWhenIdle(client: MemjsClient): void {
 export function send(client: MemjsClient, request: Request): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
     let settled = false;
-    let socket: Socket | undefined;
+    // Known once perform() picked the server; finish() may run before that.
+    let socket: Socket | undefined = undefined;
     let unwatch = (): void => undefined;
     let deadline: NodeJS.Timeout | undefined;
     const finish = (err: unknown, response?: Response): void => {
@@ -201,7 +204,7 @@ function abandonSocket(socket: Socket): void {
   const waiting = waitingOn.get(socket);
   for (const event of ['close', 'error', 'timeout', 'data', 'end', 'connect'] as const) {
     for (const listener of socket.listeners(event)) {
-      if (!ownListeners.has(listener)) socket.removeListener(event, listener as (...args: unknown[]) => void);
+      if (!ownListeners.has(listener as Listener)) socket.removeListener(event, listener as (...args: unknown[]) => void);
     }
   }
   // A late error on a socket with no listener would be an uncaught exception.

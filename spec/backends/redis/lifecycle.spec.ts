@@ -99,7 +99,7 @@ function describeRun(run: ChildRun): string {
 /** Figures for the report: printed with `SHERLOCK_LIFECYCLE_REPORT=1`. */
 function report(title: string, run: ChildRun): void {
   if (process.env.SHERLOCK_LIFECYCLE_REPORT) {
-    // eslint-disable-next-line no-console
+     
     console.log(`      [${title}] lifetime ${run.lifetime} ms, exit ${run.exitAfterLastStep} ms after last step: ${stepNames(run).join(' > ')}`);
   }
 }

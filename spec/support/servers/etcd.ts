@@ -21,7 +21,7 @@ export function etcdClusterAvailable(): boolean {
   if (hasBinary('etcd')) return true;
   const msg = 'etcd is not installed (the cluster tests start their own members, even with ETCD_URL)';
   if (process.env.CI === 'true') throw new Error(`${msg}: CI must install it (see .ci/run).`);
-  // eslint-disable-next-line no-console
+   
   console.warn(`\n  !!! SKIPPING etcd cluster tests: ${msg}.\n`);
   return false;
 }

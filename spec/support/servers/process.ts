@@ -35,7 +35,7 @@ export function requireServerBinary(binary: string, envUrlVar: string): boolean 
   if (process.env[envUrlVar] || hasBinary(binary)) return true;
   const msg = `${binary} is not installed and ${envUrlVar} is not set`;
   if (process.env.CI === 'true') throw new Error(`${msg}: CI must install it (see .ci/run).`);
-  // eslint-disable-next-line no-console
+   
   console.warn(`\n  !!! SKIPPING ${binary} tests: ${msg}. Install it (see .ci/run) to run them.\n`);
   return false;
 }
