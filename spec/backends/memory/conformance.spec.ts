@@ -1,5 +1,5 @@
-import { describeConformance } from '../conformance/suite';
-import { MemoryStore, backends } from '../../lib';
+import { describeConformance } from '../../conformance/suite';
+import { MemoryStore, backends } from '../../../lib';
 
 describe('memory backend', function () {
   let store: MemoryStore;
