@@ -102,14 +102,18 @@ export class Lock implements AsyncDisposable {
     const blocking = options.blocking !== false;
     const waitFor = blocking ? (options.timeout ?? this.resolveSettings().options.timeout) : 0;
     const startedAt = monotonicNow();
+    let waitedForTurn = false;
     if (!blocking) {
       if (options.signal?.aborted) throw options.signal.reason;
       if (!this.turns.tryTake()) return false;
-    } else {
+    } else if (options.signal?.aborted || !this.turns.tryTake()) {
+      waitedForTurn = true;
       await this.turns.take(waitFor, options.signal, () => this.busyInstanceTimeout(waitFor));
     }
     try {
-      const remaining = Math.max(0, waitFor - (monotonicNow() - startedAt));
+      // Time spent waiting for this instance's turn counts against the timeout; a turn taken at
+      // once leaves it whole (so a timeout message says the caller's own number of ms).
+      const remaining = waitedForTurn ? Math.max(0, waitFor - (monotonicNow() - startedAt)) : waitFor;
       // Non-blocking: one attempt that simply completes when the lock is busy, so that
       // "busy" is an answer (false) and never an error that could be confused with a failure.
       const granted = await this.grant(

@@ -94,6 +94,18 @@ describe('Lock', function () {
     });
   });
 
+  describe('acquire() on a busy lock', function () {
+    it('times out with a message that gives the timeout asked for', async function () {
+      const store = new MemoryStore();
+      const holder = new MemoryLock('busy', { client: store });
+      await holder.acquire();
+      const err = await new MemoryLock('busy', { client: store, retryInterval: 10 }).acquire({ timeout: 150 }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(LockTimeoutError);
+      expect((err as Error).message).to.equal('Lock "busy" was not acquired within 150 ms (timeout).');
+      await holder.release();
+    });
+  });
+
   describe('acquire$({ timeout: 0 })', function () {
     it('errors without emitting when the lock is busy', async function () {
       const store = new MemoryStore();
