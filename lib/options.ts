@@ -1,5 +1,12 @@
 /**
  * Option types, defaults and validation, in one place. Every duration is in milliseconds.
+ *
+ * Each option is written twice, side by side in this file, and the compiler ties the two
+ * together: its type and user documentation on {@link LockOptions} (TypeScript cannot derive
+ * doc comments from a value), and its default and validation in {@link OPTIONS}, a table typed
+ * against that interface. An option missing from either fails to compile; everything else
+ * (the defaults, the resolved type, the list of known options, validation, resolution) is
+ * derived from the table.
  */
 import type { BackendDescriptor } from './core/driver';
 import { MAX_TIMER_DELAY } from './core/timers';
@@ -43,24 +50,6 @@ export interface LockOptions {
   client?: unknown;
 }
 
-/** Options resolved against the global defaults: every field present. */
-export interface ResolvedLockOptions {
-  readonly namespace: string | null;
-  readonly expire: number | null;
-  readonly timeout: number;
-  readonly retryInterval: number;
-  readonly autoRenew: boolean;
-}
-
-/** The global defaults before any `configure()` call. */
-export const DEFAULTS: ResolvedLockOptions = Object.freeze({
-  namespace: null,
-  expire: 60_000,
-  timeout: 10_000,
-  retryInterval: 100,
-  autoRenew: false,
-});
-
 /**
  * Longest accepted `expire` (ms): 50 years of 365 days. Every backend can store it (memcached
  * keeps expiries beyond 30 days as absolute 32-bit Unix times, which end in 2106); local
@@ -71,7 +60,92 @@ export const MAX_EXPIRE = 50 * 365 * 24 * 60 * 60 * 1000;
 /** Longest finite `timeout` and `retryInterval` (ms): what `setTimeout` can wait in one go (about 24.8 days). */
 export const MAX_WAIT = MAX_TIMER_DELAY;
 
-const KNOWN_OPTIONS = new Set(['namespace', 'expire', 'timeout', 'retryInterval', 'autoRenew', 'backend', 'client']);
+/** How one option is defaulted and checked. */
+interface OptionSpec<T> {
+  /**
+   * The global default before any `configure()` call. Options without one (`backend`,
+   * `client`) are not part of {@link ResolvedLockOptions}: the facade resolves them itself.
+   */
+  readonly default?: Exclude<T, undefined>;
+  /** Why `value` (never `undefined`) is not allowed, as a sentence; `undefined` when it is allowed. */
+  readonly check: (value: unknown) => string | undefined;
+}
+
+type OptionTable = { readonly [K in keyof LockOptions]-?: OptionSpec<LockOptions[K]> };
+
+/**
+ * The option table. Its order is the order of the checks and of the "allowed" list in the
+ * unknown-option message. `satisfies` (rather than a type annotation) keeps which entries have
+ * a default, from which {@link ResolvedLockOptions} is derived.
+ */
+const OPTIONS = {
+  namespace: {
+    default: null,
+    check: (v) => (v === null || (typeof v === 'string' && v !== '') ? undefined : `"namespace" must be a non-empty string or null, got ${describe(v)}.`),
+  },
+  expire: {
+    default: 60_000,
+    check: (v) => {
+      if (v === null) return undefined;
+      const notDuration = checkDuration('expire', v, { allowInfinity: false, min: 0 });
+      if (notDuration) return notDuration;
+      if ((v as number) < MIN_EXPIRE) {
+        return `"expire" must be above 0 ms and at least ${MIN_EXPIRE} ms (the holder keeps 1% + 2 ms of it as a margin for clock drift), got ${v}; use null for a lock that never expires.`;
+      }
+      if ((v as number) > MAX_EXPIRE) {
+        return `"expire" must be at most ${MAX_EXPIRE} ms (50 years), got ${v}; use null for a lock that never expires.`;
+      }
+      return undefined;
+    },
+  },
+  timeout: {
+    default: 10_000,
+    check: (v) => {
+      const notDuration = checkDuration('timeout', v, { allowInfinity: true, min: 0 });
+      if (notDuration) return notDuration;
+      // setTimeout fires at once for delays it cannot represent.
+      if (v !== Infinity && (v as number) > MAX_WAIT) return `"timeout" must be at most ${MAX_WAIT} ms, got ${v}; use Infinity to wait forever.`;
+      return undefined;
+    },
+  },
+  retryInterval: {
+    default: 100,
+    check: (v) => {
+      const notDuration = checkDuration('retryInterval', v, { allowInfinity: false, min: 0 });
+      if (notDuration) return notDuration;
+      if ((v as number) > MAX_WAIT) return `"retryInterval" must be at most ${MAX_WAIT} ms, got ${v}.`;
+      return undefined;
+    },
+  },
+  autoRenew: {
+    default: false,
+    check: (v) => (typeof v === 'boolean' ? undefined : `"autoRenew" must be a boolean, got ${describe(v)}.`),
+  },
+  backend: {
+    check: (v) =>
+      isBackendDescriptor(v)
+        ? undefined
+        : `"backend" must be one of backends.<NAME> (the built-in ones) or a backend from backends.register(), got ${describe(v)}.`,
+  },
+  client: {
+    // Checked against the backend once both are known (`BackendDescriptor.isClient`).
+    check: () => undefined,
+  },
+} as const satisfies OptionTable;
+
+/** The options that have a global default (every one but `backend` and `client`). */
+type ResolvedOptionName = { [K in keyof typeof OPTIONS]: (typeof OPTIONS)[K] extends { default: unknown } ? K : never }[keyof typeof OPTIONS];
+
+/** Options resolved against the global defaults: every field that has a default, present. */
+export type ResolvedLockOptions = Readonly<Required<Pick<LockOptions, ResolvedOptionName>>>;
+
+const OPTION_NAMES = Object.keys(OPTIONS) as (keyof LockOptions)[];
+const RESOLVED_NAMES = OPTION_NAMES.filter((k) => 'default' in OPTIONS[k]) as ResolvedOptionName[];
+
+/** The global defaults before any `configure()` call. */
+export const DEFAULTS: ResolvedLockOptions = Object.freeze(
+  Object.fromEntries(RESOLVED_NAMES.map((k) => [k, OPTIONS[k].default])) as unknown as ResolvedLockOptions,
+);
 
 /**
  * Checks user options at the boundary. Throws {@link LockConfigurationError} naming the
@@ -82,57 +156,22 @@ export function validateLockOptions(options: unknown, lockName?: string): assert
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw bad(lockName, `options must be an object, got ${describe(options)}.`);
   }
-  const o = options as Record<string, unknown>;
-  for (const k of Object.keys(o)) {
-    if (!KNOWN_OPTIONS.has(k)) {
-      throw bad(lockName, `unknown option "${k}"; allowed: ${[...KNOWN_OPTIONS].join(', ')}.`);
-    }
+  const given = options as Record<string, unknown>;
+  for (const k of Object.keys(given)) {
+    if (!Object.hasOwn(OPTIONS, k)) throw bad(lockName, `unknown option "${k}"; allowed: ${OPTION_NAMES.join(', ')}.`);
   }
-  if (o.namespace !== undefined && o.namespace !== null && (typeof o.namespace !== 'string' || o.namespace === '')) {
-    throw bad(lockName, `"namespace" must be a non-empty string or null, got ${describe(o.namespace)}.`);
-  }
-  if (o.expire !== undefined && o.expire !== null) {
-    checkDuration(lockName, 'expire', o.expire, { allowInfinity: false, min: 0 });
-    if ((o.expire as number) < MIN_EXPIRE) {
-      throw bad(
-        lockName,
-        `"expire" must be above 0 ms and at least ${MIN_EXPIRE} ms (the holder keeps 1% + 2 ms of it as a margin for clock drift), got ${o.expire}; use null for a lock that never expires.`,
-      );
-    }
-    if ((o.expire as number) > MAX_EXPIRE) {
-      throw bad(lockName, `"expire" must be at most ${MAX_EXPIRE} ms (50 years), got ${o.expire}; use null for a lock that never expires.`);
-    }
-  }
-  if (o.timeout !== undefined) {
-    checkDuration(lockName, 'timeout', o.timeout, { allowInfinity: true, min: 0 });
-    // setTimeout fires at once for delays it cannot represent.
-    if (o.timeout !== Infinity && (o.timeout as number) > MAX_WAIT) {
-      throw bad(lockName, `"timeout" must be at most ${MAX_WAIT} ms, got ${o.timeout}; use Infinity to wait forever.`);
-    }
-  }
-  if (o.retryInterval !== undefined) {
-    checkDuration(lockName, 'retryInterval', o.retryInterval, { allowInfinity: false, min: 0 });
-    if ((o.retryInterval as number) > MAX_WAIT) throw bad(lockName, `"retryInterval" must be at most ${MAX_WAIT} ms, got ${o.retryInterval}.`);
-  }
-  if (o.autoRenew !== undefined && typeof o.autoRenew !== 'boolean') {
-    throw bad(lockName, `"autoRenew" must be a boolean, got ${describe(o.autoRenew)}.`);
-  }
-  if (o.backend !== undefined && !isBackendDescriptor(o.backend)) {
-    throw bad(lockName, `"backend" must be one of backends.<NAME> (the built-in ones) or a backend from backends.register(), got ${describe(o.backend)}.`);
+  for (const k of OPTION_NAMES) {
+    if (given[k] === undefined) continue;
+    const problem = OPTIONS[k].check(given[k]);
+    if (problem) throw bad(lockName, problem);
   }
 }
 
-/** Merges validated options over resolved defaults. */
+/** Merges validated options over resolved defaults; an explicit `null` overrides, `undefined` does not. */
 export function resolveLockOptions(defaults: ResolvedLockOptions, options: LockOptions | undefined): ResolvedLockOptions {
-  const pick = <K extends keyof ResolvedLockOptions>(k: K): ResolvedLockOptions[K] =>
-    options && options[k] !== undefined ? (options[k] as ResolvedLockOptions[K]) : defaults[k];
-  return {
-    namespace: pick('namespace'),
-    expire: pick('expire'),
-    timeout: pick('timeout'),
-    retryInterval: pick('retryInterval'),
-    autoRenew: pick('autoRenew'),
-  };
+  const resolved: Record<string, unknown> = {};
+  for (const k of RESOLVED_NAMES) resolved[k] = options?.[k] !== undefined ? options[k] : defaults[k];
+  return resolved as ResolvedLockOptions;
 }
 
 /** Whether `value` looks like a {@link BackendDescriptor}. */
@@ -143,18 +182,13 @@ export function isBackendDescriptor(value: unknown): value is BackendDescriptor 
   );
 }
 
-function checkDuration(
-  lockName: string | undefined,
-  option: string,
-  value: unknown,
-  { allowInfinity, min }: { allowInfinity: boolean; min: number },
-): void {
+/** Why `value` is not a duration in ms of at least `min`, or `undefined` when it is one. */
+function checkDuration(option: string, value: unknown, { allowInfinity, min }: { allowInfinity: boolean; min: number }): string | undefined {
   const ok =
     typeof value === 'number' && !Number.isNaN(value) && value >= min && (Number.isFinite(value) || (allowInfinity && value === Infinity));
-  if (!ok) {
-    const allowed = `a ${allowInfinity ? 'number' : 'finite number'} of milliseconds >= ${min}${allowInfinity ? ' (or Infinity)' : ''}`;
-    throw bad(lockName, `"${option}" must be ${allowed}, got ${describe(value)}.`);
-  }
+  if (ok) return undefined;
+  const allowed = `a ${allowInfinity ? 'number' : 'finite number'} of milliseconds >= ${min}${allowInfinity ? ' (or Infinity)' : ''}`;
+  return `"${option}" must be ${allowed}, got ${describe(value)}.`;
 }
 
 function describe(value: unknown): string {

@@ -23,6 +23,14 @@ describe('option validation', function () {
     bad(42, /options must be an object/);
   });
 
+  it('lists every option, in table order, for an unknown one', function () {
+    bad({ expiry: 5 }, /allowed: namespace, expire, timeout, retryInterval, autoRenew, backend, client\.$/);
+  });
+
+  it('checks options in table order and reports the first bad one', function () {
+    bad({ autoRenew: 'yes', namespace: '' }, /"namespace"/);
+  });
+
   it('names the lock in the message', function () {
     expect(() => new MemoryLock('payroll', { timeout: -1 })).to.throw(/Lock "payroll"/);
   });

@@ -1,4 +1,4 @@
-import { Observable, defer, finalize, retry, switchMap, throwError, timeout, timer } from 'rxjs';
+import { EMPTY, Observable, defer, finalize, retry, switchMap, throwError, timeout, timer } from 'rxjs';
 import type { AcquireAttempt } from './driver';
 import { LockTimeoutError } from '../errors';
 import { AcquisitionClaim } from './acquisition-claim';
@@ -45,7 +45,26 @@ interface Grant {
  * `LockLostError` if the lock is lost while held, `LockBackendError` if the backend fails.
  */
 export function acquireLock(ctx: LockContext, options: AcquireObservableOptions = {}): Observable<LockHandle> {
-  const waitFor = options.timeout ?? ctx.options.timeout;
+  return acquisition(ctx, options.timeout ?? ctx.options.timeout, 'error');
+}
+
+/**
+ * One attempt, with no error for a busy lock: emits one {@link LockHandle} if the lock was
+ * free (then holds it like {@link acquireLock}), or completes without emitting if another
+ * owner holds it. Backend failures still error (`LockBackendError`). This is the
+ * non-blocking `acquire(false)`: "busy" is an answer there, not a failure.
+ *
+ * @example
+ * ```ts
+ * tryAcquireLock(ctx).pipe(defaultIfEmpty(null)).subscribe((handle) => handle ? work(handle) : skip());
+ * ```
+ */
+export function tryAcquireLock(ctx: LockContext): Observable<LockHandle> {
+  return acquisition(ctx, 0, 'complete');
+}
+
+/** `whenBusy`: what a busy lock does once the wait is over: error with LockTimeoutError, or complete empty. */
+function acquisition(ctx: LockContext, waitFor: number, whenBusy: 'error' | 'complete'): Observable<LockHandle> {
   return defer(() => {
     const target = { name: ctx.name, key: ctx.key, token: newOwnerToken(), expire: ctx.options.expire };
     const claim = new AcquisitionClaim(ctx.driver, target);
@@ -84,7 +103,8 @@ export function acquireLock(ctx: LockContext, options: AcquireObservableOptions 
       retry({
         delay: (err: unknown) => {
           if (!(err instanceof LockBusy)) return throwError(() => err);
-          if (waitFor === 0) return throwError(timeoutError);
+          // A notifier that completes without emitting makes the retried source complete.
+          if (waitFor === 0) return whenBusy === 'complete' ? EMPTY : throwError(timeoutError);
           if (err instanceof StaleGrant) return timer(0);
           waker ??= new ReleaseWaker(ctx.driver, target);
           return waker.nextAttempt(ctx.options.retryInterval);

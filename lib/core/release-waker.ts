@@ -13,7 +13,7 @@ import { pollDelay, wakeDelay } from './retry-delay';
  * is listening, so a release between the busy answer and the watch is never missed. A
  * release seen while an attempt is in flight is remembered (`pending`) and makes the next
  * retry follow at once. For a driver that announces every release (`notifiesEveryRelease`)
- * the waiter stops polling once the watch is armed, until the watch fails.
+ * the waiter stops polling once the watch is armed, until the watch fails or ends.
  *
  * Retries after a release are spread by {@link wakeDelay} (older waiters go first), unless
  * the backend orders waiters itself (`ordersWaiters`).
@@ -86,13 +86,18 @@ export class ReleaseWaker {
           this.wakeups.next(this.releaseDelay());
         }
       },
-      // A broken watch only costs latency: back to polling, starting with a re-check now.
-      error: (err: unknown) => {
-        debug('release watch for %s failed, polling instead: %s', this.target.key, err);
-        this.broken = true;
-        this.pending = true;
-        this.wakeups.next(0);
-      },
+      error: (err: unknown) => this.fallBackToPolling(`failed: ${String(err)}`),
+      // A watch that ends announces nothing more: waiting for its signals alone would wait forever.
+      complete: () => this.fallBackToPolling('ended'),
     });
+  }
+
+  /** A broken or ended watch only costs latency: back to polling, starting with a re-check now. */
+  private fallBackToPolling(why: string): void {
+    if (this.broken) return;
+    debug('release watch for %s %s, polling instead', this.target.key, why);
+    this.broken = true;
+    this.pending = true;
+    this.wakeups.next(0);
   }
 }

@@ -18,10 +18,9 @@ interface GlobalConfig {
 const config: GlobalConfig = { backend: null, client: undefined, defaults: DEFAULTS };
 
 /**
- * Sets global defaults, as Python sherlock's `configure()`: `backend`, `client`,
- * `namespace`, `expire` (ms, default 60000; null never expires), `timeout` (ms, default
- * 10000), `retryInterval` (ms, default 100), `autoRenew` (default false). Options not
- * given keep their current value. With only a `client`, the backend is inferred from the
+ * Sets global defaults, as Python sherlock's `configure()`: the `backend`, its `client`, and
+ * any {@link LockOptions} field (each documented there, with its default; durations in ms).
+ * Options not given keep their current value. With only a `client`, the backend is inferred from the
  * client's type; a client that does not belong to the backend is rejected.
  *
  * @example

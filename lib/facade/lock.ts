@@ -1,20 +1,12 @@
 import { Observable, defer, type Subscription } from 'rxjs';
 import type { BackendDescriptor } from '../core/driver';
 import { assertBaseName } from '../core/lock-name';
-import { acquireLock, type AcquireObservableOptions } from '../core/acquire';
+import { acquireLock, tryAcquireLock, type AcquireObservableOptions } from '../core/acquire';
 import { boundedCall, isBoolean } from '../core/call-deadline';
 import { monotonicNow } from '../core/clock';
 import type { LockContext } from '../core/lock-context';
 import type { LockHandle } from '../core/lock-handle';
-import {
-  LockConfigurationError,
-  LockError,
-  LockNotOwnedError,
-  LockTimeoutError,
-  isLockNotOwnedError,
-  isLockTimeoutError,
-  toBackendError,
-} from '../errors';
+import { LockConfigurationError, LockNotOwnedError, LockTimeoutError, isLockNotOwnedError, toBackendError } from '../errors';
 import { resolveLockOptions, validateLockOptions, type LockOptions } from '../options';
 import { currentConfiguration } from './configuration';
 import { InstanceTurns } from './instance-turns';
@@ -51,6 +43,8 @@ export class Lock implements AsyncDisposable {
   private readonly options: LockOptions;
   private settings: (Omit<LockContext, 'driver'> & { descriptor: BackendDescriptor<any>; client: unknown }) | undefined;
   private context: LockContext | undefined;
+  /** The key the constructor already built (and so validated), reused when the backend and namespace still match. */
+  private checkedKey: { backend: BackendDescriptor<any>; namespace: string | null; key: string } | undefined;
   /** The grant of the caller whose turn it is (see {@link acquire}). */
   private current: { handle: LockHandle; subscription: Subscription } | undefined;
   private readonly turns = new InstanceTurns();
@@ -63,12 +57,17 @@ export class Lock implements AsyncDisposable {
    */
   constructor(name: string, options?: LockOptions) {
     validateLockOptions(options, typeof name === 'string' ? name : undefined);
-    assertBaseName(name, options?.namespace ?? null);
-    this.name = name;
     this.options = { ...options };
+    // The name is checked once: by the backend's keyFor (which applies the core's base rules
+    // too) when the backend is known, else by the base rules now and the backend on first use.
     const backend = this.options.backend ?? currentConfiguration().backend;
-    // Validate the name against the backend now when it is known; otherwise on first use.
-    if (backend) backend.keyFor(name, options?.namespace ?? currentConfiguration().defaults.namespace);
+    if (backend) {
+      const namespace = this.options.namespace !== undefined ? this.options.namespace : currentConfiguration().defaults.namespace;
+      this.checkedKey = { backend, namespace, key: backend.keyFor(name, namespace) };
+    } else {
+      assertBaseName(name, this.options.namespace ?? null);
+    }
+    this.name = name;
   }
 
   /**
@@ -103,20 +102,32 @@ export class Lock implements AsyncDisposable {
     const blocking = options.blocking !== false;
     const waitFor = blocking ? (options.timeout ?? this.resolveSettings().options.timeout) : 0;
     const startedAt = monotonicNow();
+    let waitedForTurn = false;
     if (!blocking) {
       if (options.signal?.aborted) throw options.signal.reason;
       if (!this.turns.tryTake()) return false;
-    } else {
+    } else if (options.signal?.aborted || !this.turns.tryTake()) {
+      waitedForTurn = true;
       await this.turns.take(waitFor, options.signal, () => this.busyInstanceTimeout(waitFor));
     }
     try {
-      const remaining = Math.max(0, waitFor - (monotonicNow() - startedAt));
-      const { handle, subscription } = await this.grant({ ...options, timeout: remaining });
-      this.current = { handle, subscription };
+      // Time spent waiting for this instance's turn counts against the timeout; a turn taken at
+      // once leaves it whole (so a timeout message says the caller's own number of ms).
+      const remaining = waitedForTurn ? Math.max(0, waitFor - (monotonicNow() - startedAt)) : waitFor;
+      // Non-blocking: one attempt that simply completes when the lock is busy, so that
+      // "busy" is an answer (false) and never an error that could be confused with a failure.
+      const granted = await this.grant(
+        blocking ? defer(() => acquireLock(this.resolveContext(), { timeout: remaining })) : defer(() => tryAcquireLock(this.resolveContext())),
+        options.signal,
+      );
+      if (!granted) {
+        this.turns.pass();
+        return false;
+      }
+      this.current = granted;
       return true;
     } catch (err) {
       this.turns.pass();
-      if (!blocking && isLockTimeoutError(err)) return false;
       throw err;
     }
   }
@@ -130,14 +141,24 @@ export class Lock implements AsyncDisposable {
    */
   async hold(options: AcquireOptions = {}): Promise<LockHandle> {
     validateAcquireOptions(options, this.name);
+    // Unlike acquire(false), a non-blocking hold() has no "false" to give: busy is a LockTimeoutError.
     const timeout = options.blocking === false ? 0 : options.timeout;
-    const { handle } = await this.grant({ ...options, timeout });
-    return handle;
+    const granted = await this.grant(
+      defer(() => acquireLock(this.resolveContext(), { timeout })),
+      options.signal,
+    );
+    // acquireLock never completes before its grant: it errors instead.
+    return granted!.handle;
   }
 
-  /** One acquisition through {@link acquire$}, as a Promise of its handle and subscription. */
-  private grant(options: AcquireOptions): Promise<{ handle: LockHandle; subscription: Subscription }> {
-    const { signal } = options;
+  /**
+   * Subscribes to one acquisition and resolves with its handle and subscription once
+   * granted, or with `undefined` if it completed without a grant (a busy one-attempt acquire).
+   */
+  private grant(
+    acquisition$: Observable<LockHandle>,
+    signal: AbortSignal | undefined,
+  ): Promise<{ handle: LockHandle; subscription: Subscription } | undefined> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
       let granted = false;
@@ -145,7 +166,7 @@ export class Lock implements AsyncDisposable {
         subscription.unsubscribe();
         reject(signal!.reason);
       };
-      const subscription: Subscription = this.acquire$({ timeout: options.timeout }).subscribe({
+      const subscription: Subscription = acquisition$.subscribe({
         next: (handle) => {
           granted = true;
           signal?.removeEventListener('abort', onAbort);
@@ -155,6 +176,10 @@ export class Lock implements AsyncDisposable {
           signal?.removeEventListener('abort', onAbort);
           // After the grant, a loss is recorded on the handle and reported by release()/renew().
           if (!granted) reject(err);
+        },
+        complete: () => {
+          signal?.removeEventListener('abort', onAbort);
+          if (!granted) resolve(undefined);
         },
       });
       if (!subscription.closed) signal?.addEventListener('abort', onAbort, { once: true });
@@ -243,7 +268,7 @@ export class Lock implements AsyncDisposable {
     const global = currentConfiguration();
     const backend: BackendDescriptor<any> | null = this.options.backend ?? global.backend;
     if (!backend) {
-      throw new LockError(
+      throw new LockConfigurationError(
         `Lock "${this.name}": no backend is configured. Call configure({ backend: backends.REDIS, client }) first, pass { backend } to the Lock, or use RedisLock, MemcachedLock, EtcdLock or MemoryLock.`,
         { lockName: this.name },
       );
@@ -255,7 +280,10 @@ export class Lock implements AsyncDisposable {
       });
     }
     const options = resolveLockOptions(global.defaults, this.options);
-    const key = backend.keyFor(this.name, options.namespace);
+    const checked = this.checkedKey;
+    const key =
+      checked && checked.backend === backend && checked.namespace === options.namespace ? checked.key : backend.keyFor(this.name, options.namespace);
+    this.checkedKey = undefined;
     this.settings = { name: this.name, key, backend: backend.name, options, descriptor: backend, client };
     return this.settings;
   }

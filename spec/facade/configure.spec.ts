@@ -16,10 +16,12 @@ import { currentConfiguration } from '../../lib/facade/configuration';
 describe('configure() and the generic Lock', function () {
   afterEach(() => resetConfiguration());
 
-  it('gives a clear LockError when no backend is configured', async function () {
+  it('gives a clear LockConfigurationError when no backend is configured', async function () {
     const lock = new Lock('unconfigured');
     const err = await lock.acquire().catch((e: unknown) => e);
     expect(err).to.be.instanceOf(LockError);
+    expect(err).to.be.instanceOf(LockConfigurationError);
+    expect((err as LockError).code).to.equal('ELOCKCONFIG');
     expect((err as Error).message).to.match(/no backend is configured.*configure\(/);
   });
 
