@@ -45,7 +45,7 @@ export interface LockOptions {
    */
   autoRenew?: boolean;
   /** Backend of a generic `Lock`. Defaults to the one given to `configure()`. */
-  backend?: BackendDescriptor<any>;
+  backend?: BackendDescriptor;
   /** Backend client. Defaults to the one given to `configure()`, else the backend's default client. */
   client?: unknown;
 }

@@ -7,6 +7,7 @@
  */
 import { LockConfigurationError, isLockError } from '../errors';
 import type { BackendDescriptor, LockDriver } from './driver';
+import { assertBaseName } from './lock-name';
 
 /** What a backend provides to {@link defineBackend}. `M` is its lazily loaded driver module. */
 export interface BackendDefinition<C extends object, M, D extends LockDriver> {
@@ -15,6 +16,8 @@ export interface BackendDefinition<C extends object, M, D extends LockDriver> {
   /**
    * The backend key of a lock. Throws `LockConfigurationError` for a name or namespace the
    * backend cannot store safely. Pure: must not touch the network or load the client library.
+   * The core's own name rules (`assertBaseName`) are applied before it: check only what is
+   * particular to the backend.
    */
   keyFor(name: string, namespace: string | null): string;
   /** Whether `value` is this backend's client: duck-typed, so the check loads no library. */
@@ -33,8 +36,21 @@ export interface BackendDefinition<C extends object, M, D extends LockDriver> {
   closeDefaultClient?(module: M, client: C, driver: D): Promise<void>;
 }
 
+/** Marks descriptors whose `keyFor` applies the core's name rules itself (see {@link appliesBaseNameRules}). */
+const APPLIES_BASE_NAME_RULES = Symbol.for('sherlock-rx.appliesBaseNameRules');
+
+/**
+ * Whether `backend.keyFor` applies the core's name rules itself (every backend built with
+ * {@link defineBackend}). For another descriptor the `Lock` applies them, so that each lock
+ * name is checked exactly once by the core's rules and once by the backend's.
+ */
+export function appliesBaseNameRules(backend: BackendDescriptor): boolean {
+  return (backend as { [APPLIES_BASE_NAME_RULES]?: unknown })[APPLIES_BASE_NAME_RULES] === true;
+}
+
 /** The descriptor of a backend defined with {@link defineBackend}. */
 export interface DefinedBackend<C, D extends LockDriver> extends BackendDescriptor<C> {
+  readonly [APPLIES_BASE_NAME_RULES]: true;
   driverFor(client: C | undefined): D;
   isClient(client: unknown): client is C;
   closeDefaultClients(): Promise<void>;
@@ -78,7 +94,11 @@ export function defineBackend<C extends object, M, D extends LockDriver>(def: Ba
 
   return {
     name: def.name,
-    keyFor: (name, namespace) => def.keyFor(name, namespace),
+    [APPLIES_BASE_NAME_RULES]: true,
+    keyFor(name, namespace) {
+      assertBaseName(name, namespace);
+      return def.keyFor(name, namespace);
+    },
     isClient: (client): client is C => def.isClient(client),
 
     driverFor(client) {

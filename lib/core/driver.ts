@@ -122,7 +122,8 @@ export interface BackendDescriptor<C = unknown> {
   /**
    * The backend key for a lock. Throws `LockConfigurationError` for a name or namespace the
    * backend cannot store safely (e.g. one whose keys could collide with another lock's).
-   * Pure: must not touch the network.
+   * Pure: must not touch the network. The core's own name rules (`assertBaseName`) are
+   * applied before it, by `defineBackend` or by the `Lock`: check only the backend's own.
    */
   keyFor(name: string, namespace: string | null): string;
 

@@ -6,11 +6,11 @@ import { inferBackend } from './backend-registry';
 /** Options of {@link configure}: global defaults for every lock. */
 export interface ConfigureOptions extends Omit<LockOptions, 'backend'> {
   /** Backend of the generic `Lock`: `backends.REDIS`, `backends.MEMCACHED`, `backends.ETCD`, `backends.MEMORY`, or a registered one. */
-  backend?: BackendDescriptor<any> | null;
+  backend?: BackendDescriptor | null;
 }
 
 interface GlobalConfig {
-  backend: BackendDescriptor<any> | null;
+  backend: BackendDescriptor | null;
   client: unknown;
   defaults: ResolvedLockOptions;
 }

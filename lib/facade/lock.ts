@@ -1,5 +1,6 @@
 import { Observable, defer, type Subscription } from 'rxjs';
 import type { BackendDescriptor } from '../core/driver';
+import { appliesBaseNameRules } from '../core/define-backend';
 import { assertBaseName } from '../core/lock-name';
 import { acquireLock, tryAcquireLock, type AcquireObservableOptions } from '../core/acquire';
 import { boundedCall, isBoolean } from '../core/call-deadline';
@@ -41,10 +42,10 @@ export class Lock implements AsyncDisposable {
   /** Lock name. */
   readonly name: string;
   private readonly options: LockOptions;
-  private settings: (Omit<LockContext, 'driver'> & { descriptor: BackendDescriptor<any>; client: unknown }) | undefined;
+  private settings: (Omit<LockContext, 'driver'> & { descriptor: BackendDescriptor; client: unknown }) | undefined;
   private context: LockContext | undefined;
   /** The key the constructor already built (and so validated), reused when the backend and namespace still match. */
-  private checkedKey: { backend: BackendDescriptor<any>; namespace: string | null; key: string } | undefined;
+  private checkedKey: { backend: BackendDescriptor; namespace: string | null; key: string } | undefined;
   /** The grant of the caller whose turn it is (see {@link acquire}). */
   private current: { handle: LockHandle; subscription: Subscription } | undefined;
   private readonly turns = new InstanceTurns();
@@ -58,12 +59,13 @@ export class Lock implements AsyncDisposable {
   constructor(name: string, options?: LockOptions) {
     validateLockOptions(options, typeof name === 'string' ? name : undefined);
     this.options = { ...options };
-    // The name is checked once: by the backend's keyFor (which applies the core's base rules
-    // too) when the backend is known, else by the base rules now and the backend on first use.
+    // The name is checked once: by the backend's keyFor (with the core's rules, which
+    // defineBackend applies) when the backend is known, else by the core's rules now and the
+    // backend's on first use.
     const backend = this.options.backend ?? currentConfiguration().backend;
     if (backend) {
       const namespace = this.options.namespace !== undefined ? this.options.namespace : currentConfiguration().defaults.namespace;
-      this.checkedKey = { backend, namespace, key: backend.keyFor(name, namespace) };
+      this.checkedKey = { backend, namespace, key: keyOf(backend, name, namespace) };
     } else {
       assertBaseName(name, this.options.namespace ?? null);
     }
@@ -263,10 +265,10 @@ export class Lock implements AsyncDisposable {
   }
 
   /** Backend, client, options and key: everything but the driver, so `key` loads no client library. */
-  private resolveSettings(): Omit<LockContext, 'driver'> & { descriptor: BackendDescriptor<any>; client: unknown } {
+  private resolveSettings(): Omit<LockContext, 'driver'> & { descriptor: BackendDescriptor; client: unknown } {
     if (this.settings) return this.settings;
     const global = currentConfiguration();
-    const backend: BackendDescriptor<any> | null = this.options.backend ?? global.backend;
+    const backend: BackendDescriptor | null = this.options.backend ?? global.backend;
     if (!backend) {
       throw new LockConfigurationError(
         `Lock "${this.name}": no backend is configured. Call configure({ backend: backends.REDIS, client }) first, pass { backend } to the Lock, or use RedisLock, MemcachedLock, EtcdLock or MemoryLock.`,
@@ -282,7 +284,7 @@ export class Lock implements AsyncDisposable {
     const options = resolveLockOptions(global.defaults, this.options);
     const checked = this.checkedKey;
     const key =
-      checked && checked.backend === backend && checked.namespace === options.namespace ? checked.key : backend.keyFor(this.name, options.namespace);
+      checked && checked.backend === backend && checked.namespace === options.namespace ? checked.key : keyOf(backend, this.name, options.namespace);
     this.checkedKey = undefined;
     this.settings = { name: this.name, key, backend: backend.name, options, descriptor: backend, client };
     return this.settings;
@@ -294,6 +296,12 @@ export class Lock implements AsyncDisposable {
     this.context = { ...settings, driver: descriptor.driverFor(client) };
     return this.context;
   }
+}
+
+/** The key of lock `name` on `backend`, with the core's name rules applied exactly once. */
+function keyOf(backend: BackendDescriptor, name: string, namespace: string | null): string {
+  if (!appliesBaseNameRules(backend)) assertBaseName(name, namespace);
+  return backend.keyFor(name, namespace);
 }
 
 function validateAcquireOptions(options: AcquireOptions, lockName: string): void {

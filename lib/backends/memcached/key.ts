@@ -3,7 +3,6 @@
  * key of the fencing counter that sits next to each lock.
  */
 import { LockConfigurationError } from '../../errors';
-import { assertBaseName } from '../../core/lock-name';
 import { sherlockKey } from '../key-format';
 
 /** Memcached's limit on a key, in bytes. */
@@ -28,7 +27,6 @@ export function fenceKeyOf(key: string): string {
  * the reserved suffix `#fence`.
  */
 export function memcachedKey(name: string, namespace: string | null): string {
-  assertBaseName(name, namespace);
   for (const [what, part] of [
     ['lock name', name],
     ['namespace', namespace],

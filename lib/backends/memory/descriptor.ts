@@ -1,5 +1,4 @@
 import { defineBackend } from '../../core/define-backend';
-import { assertBaseName } from '../../core/lock-name';
 import { sherlockKey } from '../key-format';
 import { MemoryDriver } from './memory-driver';
 import { MemoryStore } from './memory-store';
@@ -12,10 +11,7 @@ import { MemoryStore } from './memory-store';
  */
 export const memoryBackend = defineBackend({
   name: 'memory',
-  keyFor(name, namespace) {
-    assertBaseName(name, namespace);
-    return sherlockKey(name, namespace);
-  },
+  keyFor: sherlockKey,
   isClient: (value: unknown): value is MemoryStore => value instanceof MemoryStore,
   clientDescription: 'a MemoryStore (new MemoryStore())',
   // Nothing to load lazily: the memory backend has no client library.

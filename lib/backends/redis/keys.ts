@@ -3,7 +3,6 @@
  * the fencing counter and the release channel are ours.
  */
 import { LockConfigurationError } from '../../errors';
-import { assertBaseName } from '../../core/lock-name';
 import { sherlockKey } from '../key-format';
 
 /**
@@ -14,7 +13,6 @@ import { sherlockKey } from '../key-format';
  * with it.
  */
 export function redisKeyFor(name: string, namespace: string | null): string {
-  assertBaseName(name, namespace);
   const parts: Array<[string, string | null]> = [
     ['lock name', name],
     ['namespace', namespace],
