@@ -3,10 +3,9 @@
  * replays them later (for ~10 s with its default `maxRetriesPerRequest`), so an acquire on a
  * dead server would hang instead of failing. Acquire-side calls go through {@link ConnectionGuard}.
  */
-import { debuglog } from 'node:util';
+import { debug } from '../../core/debug';
 import type { RedisClient } from './client';
 
-const debug = debuglog('sherlock-rx');
 
 /** Client states in which a command would only wait in the offline queue. */
 const DOWN: ReadonlySet<string> = new Set(['close', 'reconnecting', 'end', 'disconnecting']);

@@ -3,13 +3,12 @@
  * one shared subscriber connection per client.
  */
 import { Observable, type Subscriber } from 'rxjs';
-import { debuglog } from 'node:util';
+import { debug } from '../../core/debug';
 import { LockBackendError } from '../../errors';
 import type { ReleaseSignal } from '../../core/driver';
 import { describeReply, isCluster, type RedisClient } from './client';
 import { disconnectNow } from './connection';
 
-const debug = debuglog('sherlock-rx');
 
 /**
  * How long the subscriber connection stays open after its last channel is dropped. Waiters
