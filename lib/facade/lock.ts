@@ -240,6 +240,25 @@ export class Lock implements AsyncDisposable {
     return this.current?.handle.fencingToken;
   }
 
+  /**
+   * The local validity deadline of the grant this instance holds (see `LockHandle.expiresAt`:
+   * monotonic `performance.now()` milliseconds, `null` for a lock that never expires);
+   * undefined when not held. Work done after it passes is no longer protected.
+   */
+  get expiresAt(): number | null | undefined {
+    return this.current?.handle.expiresAt;
+  }
+
+  /**
+   * Aborts when the grant this instance holds ends (see `LockHandle.signal`: with a
+   * `LockLostError` when it was lost); undefined when not held. Pass it to the work, so that
+   * Promise-style code learns of a loss too:
+   * `if (await lock.acquire()) { try { await work({ signal: lock.signal }); } finally { await lock.release(); } }`
+   */
+  get signal(): AbortSignal | undefined {
+    return this.current?.handle.signal;
+  }
+
   /** The backend key of this lock (e.g. `namespace_name`). */
   get key(): string {
     return this.resolveSettings().key;

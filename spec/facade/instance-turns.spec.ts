@@ -97,3 +97,22 @@ describe('one Lock instance shared by concurrent tasks', function () {
     expect(store.has(shared.key)).to.equal(false);
   });
 });
+
+describe('a Promise-style holder', function () {
+  it('sees its grant deadline and loss signal through the instance', async function () {
+    const store = new MemoryStore();
+    const lock = new MemoryLock('promise-style', { client: store, expire: 60_000 });
+    expect(lock.signal).to.equal(undefined);
+    expect(lock.expiresAt).to.equal(undefined);
+    await lock.acquire();
+    const signal = lock.signal!;
+    expect(signal.aborted).to.equal(false);
+    expect(lock.expiresAt! - performance.now()).to.be.within(59_000, 60_000);
+    store.forceDelete(lock.key);
+    await sleep(10);
+    expect(signal.aborted).to.equal(true);
+    expect(signal.reason).to.be.instanceOf(LockLostError);
+    await lock.release().catch(() => undefined);
+    expect(lock.signal).to.equal(undefined);
+  });
+});
