@@ -10,7 +10,7 @@ import type { AcquireAttempt, LockTarget } from '../../core/driver';
 import type { DeleteBatcher } from './delete-batcher';
 import { contendersIn, revision, waitersPrefix, type QueuedKey } from './keys';
 import type { RequestGate } from './request-gate';
-import { isLeaseInvalid, type Session } from './session';
+import { isLeaseInvalid, type GrantedLease, type Session } from './session';
 import type { SessionPool } from './session-pool';
 import { callOptions, ttlFor } from './settings';
 
@@ -82,7 +82,7 @@ export class Contender {
   /** One attempt: join the queue (once), or look whether we reached its head. */
   async tryAcquire(): Promise<AcquireAttempt> {
     if (this.current !== 'joining' && !this.session.isLost) {
-      if (this.revision === undefined) return this.put();
+      if (this.revision === undefined) return this.put(await this.session.grant());
       const queue = await this.readQueue();
       if (queue.some((q) => q.key === this.keyName && q.createRevision === this.revision)) return this.decide(queue);
       // Our key is gone (deleted behind our back, or its lease expired): queue again, at the back.
@@ -146,24 +146,23 @@ export class Contender {
     if (this.current !== 'joining') throw abandonedError();
     this.keyName = this.session.reserveKey(this.target.key, lease.hex);
     this.current = 'unconfirmed';
-    return this.put();
+    return this.put(lease);
   }
 
   /** Creates our key (unless it exists) and reads the queue, in one transaction. */
-  private async put(): Promise<AcquireAttempt> {
+  private async put(lease: GrantedLease): Promise<AcquireAttempt> {
     const { client, gate } = this.ctx;
     const key = this.keyName!;
-    const lease = await this.session.grant();
-    const queue = () => client.getAll().prefix(waitersPrefix(this.target.key)).sort('Create', 'Ascend');
+    const queue = client.getAll().prefix(waitersPrefix(this.target.key)).sort('Create', 'Ascend');
     const sent = gate.run(this.target.key, () => {
       // Released while waiting for a slot (its caller gave up): nothing was written, send nothing.
-      if (this.isLettingGo) throw abandonedError();
+      if (this.current !== 'unconfirmed') throw abandonedError();
       this.sent = true;
       const txn = client
         .if(key, 'Create', '==', 0)
-        .then(client.put(key).value('').lease(lease.id), queue())
+        .then(client.put(key).value('').lease(lease.id), queue)
         // The key exists: an earlier request of ours that went through although its answer was lost.
-        .else(client.get(key), queue())
+        .else(client.get(key), queue)
         .options(callOptions())
         .commit();
       this.inFlight = Promise.resolve(txn).catch(() => undefined);

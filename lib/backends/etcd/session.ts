@@ -126,7 +126,8 @@ export class Session {
 
   /** One more contender uses this session (an idle one is kept). */
   use(): void {
-    this.cancelIdle();
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     this.users++;
   }
 
