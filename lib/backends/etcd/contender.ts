@@ -40,7 +40,7 @@ export interface ContenderContext {
 
 export class Contender {
   private current: ContenderState = 'joining';
-  private session: Session;
+  private sessionInUse: Session;
   private keyName: string | undefined;
   /** Create revision of our key once it is known to exist. */
   private revision: bigint | undefined;
@@ -53,7 +53,7 @@ export class Contender {
     private readonly ctx: ContenderContext,
     readonly target: LockTarget,
   ) {
-    this.session = ctx.sessions.use(ttlFor(target.expire));
+    this.sessionInUse = ctx.sessions.use(ttlFor(target.expire));
   }
 
   get state(): ContenderState {
@@ -69,9 +69,9 @@ export class Contender {
     return this.revision;
   }
 
-  /** The session lease the key is attached to. */
-  get lease(): Session {
-    return this.session;
+  /** The session whose lease the key is attached to (a new one after `rejoin`). */
+  get session(): Session {
+    return this.sessionInUse;
   }
 
   /** Whether its acquisition let go (a deletion of the key is then ours, not a loss). */
@@ -81,8 +81,8 @@ export class Contender {
 
   /** One attempt: join the queue (once), or look whether we reached its head. */
   async tryAcquire(): Promise<AcquireAttempt> {
-    if (this.current !== 'joining' && !this.session.isLost) {
-      if (this.revision === undefined) return this.put(await this.session.grant());
+    if (this.current !== 'joining' && !this.sessionInUse.isLost) {
+      if (this.revision === undefined) return this.put(await this.sessionInUse.grant());
       const queue = await this.readQueue();
       if (queue.some((q) => q.key === this.keyName && q.createRevision === this.revision)) return this.decide(queue);
       // Our key is gone (deleted behind our back, or its lease expired): queue again, at the back.
@@ -93,7 +93,7 @@ export class Contender {
     } catch (err) {
       // A lease revoked between its grant and our put: etcd refuses the put, so nothing was
       // created; one more try on a fresh session.
-      if (!isLeaseInvalid(err)) throw err;
+      if (!isLeaseInvalid(err) || this.current !== 'unconfirmed') throw err;
       this.rejoin();
       return await this.join();
     }
@@ -109,7 +109,7 @@ export class Contender {
     this.abandon();
     await this.inFlight;
     if (this.current === 'gone') return false;
-    const lease = this.session.grantedOrUndefined;
+    const lease = this.sessionInUse.grantedOrUndefined;
     if (!lease || !this.sent) {
       // No put was sent (or its lease was never granted): no key was ever written.
       this.forget();
@@ -121,7 +121,7 @@ export class Contender {
   /** Whether our key still exists as we created it (the session keepalive does the renewing). */
   async stillExists(): Promise<boolean> {
     const key = this.keyName;
-    if (key === undefined || this.revision === undefined || this.session.isLost) return false;
+    if (key === undefined || this.revision === undefined || this.sessionInUse.isLost) return false;
     const res = await this.ctx.gate.run(this.target.key, () => this.ctx.client.get(key).options(callOptions()).exec());
     const kv = res.kvs[0];
     return kv !== undefined && revision(kv.create_revision) === this.revision;
@@ -138,13 +138,13 @@ export class Contender {
   private async join(): Promise<AcquireAttempt> {
     let lease;
     try {
-      lease = await this.session.grant();
+      lease = await this.sessionInUse.grant();
     } catch (err) {
       this.forget();
       throw err;
     }
     if (this.current !== 'joining') throw abandonedError();
-    this.keyName = this.session.reserveKey(this.target.key, lease.hex);
+    this.keyName = this.sessionInUse.reserveKey(this.target.key, lease.hex);
     this.current = 'unconfirmed';
     return this.put(lease);
   }
@@ -172,7 +172,7 @@ export class Contender {
     try {
       res = await sent;
     } catch (err) {
-      if (isLeaseInvalid(err)) this.session.declareLost('etcd refused a put on it', err);
+      if (isLeaseInvalid(err)) this.sessionInUse.declareLost('etcd refused a put on it', err);
       throw err;
     }
     if (res.succeeded) {
@@ -220,17 +220,17 @@ export class Contender {
     }
     const fresh = this.ctx.sessions.use(ttlFor(this.target.expire));
     this.leaveSession();
-    this.session = fresh;
+    this.sessionInUse = fresh;
     this.current = 'joining';
   }
 
   private leaveSession(): void {
-    if (this.keyName !== undefined) this.session.freeKey(this.keyName);
+    if (this.keyName !== undefined) this.sessionInUse.freeKey(this.keyName);
     this.keyName = undefined;
     this.revision = undefined;
     this.sent = false;
     this.inFlight = undefined;
-    this.session.unuse();
+    this.sessionInUse.unuse();
   }
 }
 

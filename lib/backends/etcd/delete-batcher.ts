@@ -162,7 +162,7 @@ export class DeleteBatcher {
     job.settle = undefined;
     settle?.({ error: err });
     job.failures++;
-    const session = job.contender.lease;
+    const session = job.contender.session;
     if (this.closed || session.isLost || job.failures >= DELETE_RETRY_ATTEMPTS) {
       // Given up (or the lease is gone, and the key with it): stop giving this lease to new
       // contenders and let it go (revoke, or expiry after its TTL) once its last contender

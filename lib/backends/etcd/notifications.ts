@@ -59,7 +59,7 @@ export function watchLoss(
     }
     const lost = (why: string, cause?: unknown) =>
       subscriber.error(new LockLostError(`Lock "${target.name}" was lost: ${why}.`, { lockName: target.name, cause }));
-    const offLease = contender.lease.onLost((err) => lost(err.message, err));
+    const offLease = contender.session.onLost((err) => lost(err.message, err));
     const key = contender.key;
     const createRevision = contender.createRevision;
 

@@ -64,7 +64,7 @@ describe('etcd contender states @integration', function () {
     const contender = new Contender(ctx, newTarget(ns));
     await contender.tryAcquire();
     const [before] = await rawContenders(client, contender.target.key);
-    const lost = new Promise<unknown>((resolve) => contender.lease.onLost(resolve));
+    const lost = new Promise<unknown>((resolve) => contender.session.onLost(resolve));
     await client.leaseClient.leaseRevoke({ ID: BigInt(`0x${before!.lease}`).toString() });
     await lost;
     expect(await contender.tryAcquire()).to.deep.include({ acquired: true });
