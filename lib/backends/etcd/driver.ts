@@ -5,18 +5,15 @@
  */
 import { Etcd3, type Namespace } from 'etcd3';
 import type { Observable } from 'rxjs';
-import { toBackendError } from '../../errors';
 import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../../core/driver';
-import { abandon, tryAcquire } from './acquire';
-import { renew } from './renew';
-import { isLocked } from './locked';
-import { watchLoss, watchReleases } from './notify';
+import { Contender, type ContenderContext } from './contender';
+import { DeleteBatcher } from './delete-batcher';
+import { isContenderOf, waitersPrefix } from './keys';
+import { watchLoss, watchReleases } from './notifications';
 import { PrefixWatches } from './prefix-watches';
-import { RequestGate } from './gate';
-import { Deleter, release } from './release';
-import { SessionPool } from './sessions';
-import { MAX_REQUESTS_IN_FLIGHT } from './settings';
-import type { EtcdState } from './state';
+import { RequestGate } from './request-gate';
+import { SessionPool } from './session-pool';
+import { MAX_REQUESTS_IN_FLIGHT, callOptions } from './settings';
 import { cappedWatchBackoff, watchNamespace } from './watch-namespace';
 
 const BACKEND = 'etcd';
@@ -48,8 +45,9 @@ export function createDefaultClient(): Etcd3 {
 }
 
 /**
- * The {@link LockDriver} of one etcd3 client (an `Etcd3` or a `Namespace`): its sessions, its
- * shared watches and the contender key of every acquisition in progress.
+ * The {@link LockDriver} of one etcd3 client (an `Etcd3` or a `Namespace`): the facade of its
+ * sessions, its shared watches and the {@link Contender} of every acquisition in progress.
+ * Errors of the client are thrown as they are: the core names the lock and the operation.
  */
 export class EtcdDriver implements LockDriver {
   readonly backend = BACKEND;
@@ -60,26 +58,31 @@ export class EtcdDriver implements LockDriver {
   readonly notifiesEveryRelease = true;
   /** Waiters are served by create revision (FIFO), whoever retries first. */
   readonly ordersWaiters = true;
-  private readonly state: EtcdState;
+  private readonly ctx: ContenderContext;
+  private readonly watches: PrefixWatches;
+  /** The contender of each acquisition token not released yet. */
+  private readonly contenders = new Map<string, Contender>();
 
   constructor(readonly client: Namespace) {
-    const sessions = new SessionPool(client);
-    const contenders = new Map();
     const gate = new RequestGate(MAX_REQUESTS_IN_FLIGHT);
-    this.state = {
+    this.ctx = {
       client,
       rawPrefixLength: namespacePrefixLength(client),
-      sessions,
-      watches: new PrefixWatches(safeWatchNamespace(client)),
-      contenders,
-      joining: new Map(),
       gate,
-      deleter: new Deleter({ client, contenders, sessions }, gate),
+      sessions: new SessionPool(client),
+      deletes: new DeleteBatcher(client, gate),
     };
+    this.watches = new PrefixWatches(safeWatchNamespace(client));
   }
 
-  tryAcquire(target: LockTarget): Promise<AcquireAttempt> {
-    return wrap(tryAcquire(this.state, target), target.name, 'acquire');
+  /** Joins the lock's queue (once per token), then checks whether we are at its head. */
+  async tryAcquire(target: LockTarget): Promise<AcquireAttempt> {
+    let contender = this.contenders.get(target.token);
+    if (!contender || contender.state === 'gone') {
+      contender = new Contender(this.ctx, target);
+      this.contenders.set(target.token, contender);
+    }
+    return contender.tryAcquire();
   }
 
   /**
@@ -89,35 +92,44 @@ export class EtcdDriver implements LockDriver {
    * saves one etcd write per abandoned subscription. `release` must still follow.
    */
   abandon(target: LockTarget): void {
-    abandon(this.state, target);
+    this.contenders.get(target.token)?.abandon();
   }
 
-  release(target: LockTarget): Promise<boolean> {
-    return wrap(release(this.state, target), target.name, 'release');
+  /** Resolves true if our key was there and is now deleted. */
+  async release(target: LockTarget): Promise<boolean> {
+    const contender = this.contenders.get(target.token);
+    if (!contender) return false;
+    // The token is done: a later attempt of it (after a withdrawn grant) starts a new contender.
+    this.contenders.delete(target.token);
+    return contender.release();
   }
 
-  renew(target: LockTarget): Promise<boolean> {
-    return wrap(renew(this.state, target), target.name, 'renew');
+  /** The session keepalive extends every key on it: renewing only checks that our key is still there. */
+  async renew(target: LockTarget): Promise<boolean> {
+    return (await this.contenders.get(target.token)?.stillExists()) ?? false;
   }
 
-  isLocked(key: string): Promise<boolean> {
-    return wrap(isLocked(this.state, key), key, 'check');
+  /** Held as soon as any contender key exists directly under `P/` (the oldest is the holder). */
+  async isLocked(prefix: string): Promise<boolean> {
+    const { client, gate } = this.ctx;
+    const keys = await gate.run(prefix, () => client.getAll().prefix(waitersPrefix(prefix)).options(callOptions()).keys());
+    return keys.some((key) => isContenderOf(prefix, key));
   }
 
   watchReleases(target: LockTarget): Observable<ReleaseSignal> {
-    return watchReleases(this.state, target);
+    return watchReleases(this.watches, target, () => this.contenders.get(target.token)?.createRevision);
   }
 
   watchLoss(target: LockTarget): Observable<never> {
-    return watchLoss(this.state, target);
+    return watchLoss(this.client, this.watches, target, this.contenders.get(target.token));
   }
 
   /** Cancels the watches and revokes the session leases (deleting any key still on them). */
   async close(): Promise<void> {
-    this.state.deleter.close();
-    this.state.watches.close();
-    await this.state.sessions.close();
-    this.state.contenders.clear();
+    this.ctx.deletes.close();
+    this.watches.close();
+    await this.ctx.sessions.close();
+    this.contenders.clear();
   }
 }
 
@@ -127,14 +139,6 @@ function safeWatchNamespace(client: Namespace): Namespace {
     return watchNamespace(client);
   } catch {
     return client;
-  }
-}
-
-async function wrap<T>(work: Promise<T>, lockName: string, action: string): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    throw toBackendError(err, lockName, BACKEND, action);
   }
 }
 

@@ -1,11 +1,13 @@
 /**
  * Key layout of etcd's own lock (Go `clientv3/concurrency.Mutex`, `etcdctl lock`): a lock is
  * the prefix `P`; each contender owns one key `P/<lease id in lowercase hex>` attached to its
- * lease; the holder is the key directly under `P/` with the lowest create revision.
+ * lease; the holder is the key directly under `P/` with the lowest create revision. Also the
+ * one place where etcd's revisions (decimal strings on the wire) become `bigint`s.
  *
- * This module is pure (no etcd3 import): the descriptor uses it to build keys without loading
- * the client library.
+ * This module is pure (no etcd3 import at run time): the descriptor uses it to build keys
+ * without loading the client library.
  */
+import type { IKeyValue } from 'etcd3';
 import { LockConfigurationError } from '../../errors';
 import { assertBaseName } from '../../core/lock-name';
 
@@ -58,4 +60,35 @@ export function isContenderOf(prefix: string, key: string): boolean {
 /** An etcd lease ID (decimal string, as etcd3 returns int64s) as Go prints it in keys: lowercase hex. */
 export function leaseHex(leaseId: string): string {
   return BigInt(leaseId).toString(16);
+}
+
+/**
+ * A revision as etcd3 returns it (an int64 as a decimal string) as a `bigint`: revisions
+ * outgrow `Number.MAX_SAFE_INTEGER` on a long-lived cluster, and comparing the strings would
+ * order "9" after "10". `"0"` (etcd's "no such key") comes back as `0n`.
+ */
+export function revision(wire: string): bigint {
+  return BigInt(wire);
+}
+
+/** One contender key as read back from etcd. */
+export interface QueuedKey {
+  /** Key relative to the client's namespace. */
+  readonly key: string;
+  readonly createRevision: bigint;
+}
+
+/**
+ * The contenders of lock `prefix` among `kvs` (a range over `P/` sorted by create revision),
+ * dropping deeper keys, which belong to other locks. `rawPrefixLength` bytes are stripped first
+ * when the keys come from a transaction (raw, with the client's namespace).
+ */
+export function contendersIn(prefix: string, kvs: readonly IKeyValue[], rawPrefixLength = 0): QueuedKey[] {
+  const out: QueuedKey[] = [];
+  for (const kv of kvs) {
+    const key = kv.key.subarray(rawPrefixLength).toString('utf8');
+    if (isContenderOf(prefix, key)) out.push({ key, createRevision: revision(kv.create_revision) });
+  }
+  // etcd sorted them already; sorting again costs nothing and does not trust the wire.
+  return out.sort((a, b) => (a.createRevision < b.createRevision ? -1 : a.createRevision > b.createRevision ? 1 : 0));
 }

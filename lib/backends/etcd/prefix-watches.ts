@@ -5,7 +5,7 @@
  */
 import type { IKeyValue, Namespace, Watcher } from 'etcd3';
 import { debug } from '../../core/debug';
-import { waitersPrefix } from './keys';
+import { revision, waitersPrefix } from './keys';
 
 /** What a subscriber of a prefix watch hears. */
 export interface PrefixListener {
@@ -63,7 +63,7 @@ class PrefixWatch {
       let rev: bigint | undefined;
       try {
         key = kv.key.toString('utf8');
-        rev = prev && prev.create_revision !== '0' ? BigInt(prev.create_revision) : undefined;
+        rev = prev && prev.create_revision !== '0' ? revision(prev.create_revision) : undefined;
       } catch (err) {
         // An event we cannot read (a client that only looks like etcd3): thrown here, it would
         // surface in the client's event loop as an uncaught exception.

@@ -50,7 +50,7 @@ export function callOptions(): { deadline: number } {
 export const LOSS_WATCH_DELAY_MS = 500;
 
 /**
- * Most etcd requests one driver (one client) has in flight (see `gate.ts` for why). Loopback
+ * Most etcd requests one driver (one client) has in flight (see `request-gate.ts` for why). Loopback
  * etcd answers a write in about a millisecond, so this many in flight is far above what one
  * lock needs and low enough that a storm of requests cannot sit in gRPC past its deadline.
  */

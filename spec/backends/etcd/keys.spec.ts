@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { etcdBackend } from '../../../lib/backends/etcd/descriptor';
-import { contenderKey, isContenderOf, leaseHex } from '../../../lib/backends/etcd/keys';
-import { contendersIn } from '../../../lib/backends/etcd/queue';
+import { contenderKey, contendersIn, isContenderOf, leaseHex } from '../../../lib/backends/etcd/keys';
 import { ttlFor } from '../../../lib/backends/etcd/settings';
 import { expectConfigError } from '../../support/checks';
 

@@ -1,23 +1,30 @@
 /**
  * Release and loss notifications, from the lock's shared prefix watch and the session lease.
  */
+import type { Namespace } from 'etcd3';
 import { Observable } from 'rxjs';
 import { debug } from '../../core/debug';
 import { LockLostError } from '../../errors';
 import type { LockTarget, ReleaseSignal } from '../../core/driver';
-import { isContenderOf } from './keys';
+import type { Contender } from './contender';
+import { isContenderOf, revision } from './keys';
+import type { PrefixWatches } from './prefix-watches';
 import { CLIENT_SETTLE_LIMIT_MS, LOSS_WATCH_DELAY_MS, callOptions, settleWithin } from './settings';
-import type { Contender, EtcdState } from './state';
 
 /**
  * `listening` once the watch is connected, then `released` whenever a contender key created
  * before ours (or ours) is deleted (only those can be in our way; FIFO), or after a reconnect.
+ * `ourRevision` gives the create revision of our key when known, at the time of each event.
  */
-export function watchReleases(state: EtcdState, target: LockTarget): Observable<ReleaseSignal> {
+export function watchReleases(
+  watches: PrefixWatches,
+  target: LockTarget,
+  ourRevision: () => bigint | undefined,
+): Observable<ReleaseSignal> {
   return new Observable<ReleaseSignal>((subscriber) => {
     let armed = false;
     // A client that cannot watch (it only looks like etcd3) makes the waiter poll instead.
-    return state.watches.subscribe(target.key, {
+    return watches.subscribe(target.key, {
       connected: () => {
         subscriber.next(armed ? 'released' : 'listening');
         armed = true;
@@ -26,8 +33,8 @@ export function watchReleases(state: EtcdState, target: LockTarget): Observable<
         if (!isContenderOf(target.key, key)) return;
         // Keys created after ours are never in our way. Our own key going (its lease expired,
         // or an operator deleted it) does wake us: the next attempt queues again.
-        const ours = state.contenders.get(target.token)?.createRevision;
-        if (ours !== undefined && createRevision !== undefined && createRevision > BigInt(ours)) return;
+        const ours = ourRevision();
+        if (ours !== undefined && createRevision !== undefined && createRevision > ours) return;
         subscriber.next('released');
       },
     });
@@ -35,13 +42,17 @@ export function watchReleases(state: EtcdState, target: LockTarget): Observable<
 }
 
 /**
- * Errors with `LockLostError` when the session lease is lost (every lock on it is gone) or our
- * key is deleted by someone else. The key watch joins the lock's watch at once if there is one,
- * else starts after {@link LOSS_WATCH_DELAY_MS} (see there why).
+ * Errors with `LockLostError` when the session lease of `contender` is lost (every lock on it
+ * is gone) or its key is deleted by someone else. The key watch joins the lock's watch at once
+ * if there is one, else starts after {@link LOSS_WATCH_DELAY_MS} (see there why).
  */
-export function watchLoss(state: EtcdState, target: LockTarget): Observable<never> {
+export function watchLoss(
+  client: Namespace,
+  watches: PrefixWatches,
+  target: LockTarget,
+  contender: Contender | undefined,
+): Observable<never> {
   return new Observable<never>((subscriber) => {
-    const contender = state.contenders.get(target.token);
     if (!contender) {
       subscriber.error(new LockLostError(`Lock "${target.name}" has no key on etcd.`, { lockName: target.name }));
       return undefined;
@@ -49,28 +60,30 @@ export function watchLoss(state: EtcdState, target: LockTarget): Observable<neve
     const lost = (why: string, cause?: unknown) =>
       subscriber.error(new LockLostError(`Lock "${target.name}" was lost: ${why}.`, { lockName: target.name, cause }));
     const offLease = contender.session.onLost((err) => lost(err.message, err));
+    const key = contender.key;
+    const createRevision = contender.createRevision;
 
     let offWatch: (() => void) | undefined;
     const watchKey = (confirmOnConnect: boolean) => {
-      offWatch = state.watches.subscribe(target.key, {
+      offWatch = watches.subscribe(target.key, {
         connected: () => {
           if (!confirmOnConnect) return;
           confirmOnConnect = false;
           // A deletion before the watch was armed went unseen: look once.
-          void keyStillOurs(state, contender).then((ours) => {
-            if (!ours && !contender.releasing) lost(`its etcd key "${contender.key}" was deleted`);
+          void keyStillThere(client, key, createRevision).then((there) => {
+            if (!there && !contender.isLettingGo) lost(`its etcd key "${key}" was deleted`);
           });
         },
-        deleted: (key, createRevision) => {
-          if (key !== contender.key || contender.releasing) return;
-          if (createRevision !== undefined && String(createRevision) !== contender.createRevision) return;
-          lost(`its etcd key "${key}" was deleted`);
+        deleted: (deleted, deletedRevision) => {
+          if (deleted !== key || contender.isLettingGo) return;
+          if (deletedRevision !== undefined && deletedRevision !== createRevision) return;
+          lost(`its etcd key "${deleted}" was deleted`);
         },
       });
     };
     let delayed: NodeJS.Timeout | undefined;
-    if (state.watches.isWatching(target.key)) {
-      watchKey(!state.watches.isConnected(target.key));
+    if (watches.isWatching(target.key)) {
+      watchKey(!watches.isConnected(target.key));
     } else {
       delayed = setTimeout(() => {
         delayed = undefined;
@@ -91,11 +104,16 @@ export function watchLoss(state: EtcdState, target: LockTarget): Observable<neve
   });
 }
 
-/** Whether our key still exists as we created it; true when etcd cannot be asked (loss is then the deadline's call). */
-async function keyStillOurs(state: EtcdState, contender: Contender): Promise<boolean> {
+/**
+ * Whether `key` still exists as created at `createRevision`; true when etcd cannot be asked
+ * (loss is then the deadline's call).
+ */
+async function keyStillThere(client: Namespace, key: string | undefined, createRevision: bigint | undefined): Promise<boolean> {
+  if (key === undefined) return false;
   try {
-    const res = await settleWithin(state.client.get(contender.key).options(callOptions()).exec(), CLIENT_SETTLE_LIMIT_MS, 'a read');
-    return res.kvs[0]?.create_revision === contender.createRevision;
+    const res = await settleWithin(client.get(key).options(callOptions()).exec(), CLIENT_SETTLE_LIMIT_MS, 'a read');
+    const kv = res.kvs[0];
+    return kv !== undefined && revision(kv.create_revision) === createRevision;
   } catch {
     return true;
   }

@@ -11,12 +11,13 @@
 
 import { CLIENT_SETTLE_LIMIT_MS, settleWithin } from './settings';
 
-type Start = () => void;
+/** Hands a slot (already counted as active) to a waiting request. */
+type Turn = () => void;
 
 export class RequestGate {
   private active = 0;
   /** Waiting requests per lane; Map order is the round-robin order. */
-  private readonly lanes = new Map<string, Start[]>();
+  private readonly lanes = new Map<string, Turn[]>();
 
   constructor(private readonly limit: number) {}
 
@@ -28,42 +29,37 @@ export class RequestGate {
   }
 
   /**
-   * Runs `send` once fewer than `limit` requests are in flight and it is `lane`'s turn.
-   * `send` may throw or reject; the returned promise carries its outcome.
+   * Runs `send` once fewer than `limit` requests are in flight and it is `lane`'s turn (at
+   * once, synchronously, when nothing waits). `send` may throw or reject; the returned
+   * promise carries its outcome.
    */
-  run<T>(lane: string, send: () => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const start: Start = () => {
-        this.active++;
-        let request: Promise<T>;
-        try {
-          // Bounded: a client whose promise never settles must not hold a slot forever.
-          request = settleWithin(send(), CLIENT_SETTLE_LIMIT_MS, 'a request');
-        } catch (err) {
-          request = Promise.reject(err); // a client that throws instead of rejecting
-        }
-        void request.then(resolve, reject).finally(() => {
-          this.active--;
-          this.next();
-        });
-      };
-      if (this.active < this.limit && this.lanes.size === 0) {
-        start();
-        return;
-      }
-      const queue = this.lanes.get(lane);
-      if (queue) queue.push(start);
-      else this.lanes.set(lane, [start]);
-    });
+  async run<T>(lane: string, send: () => Promise<T>): Promise<T> {
+    if (this.active < this.limit && this.lanes.size === 0) this.active++;
+    else await new Promise<void>((turn) => this.wait(lane, turn));
+    try {
+      // Bounded: a client whose promise never settles must not hold a slot forever. A client
+      // that throws instead of rejecting lands in the same `finally`.
+      return await settleWithin(send(), CLIENT_SETTLE_LIMIT_MS, 'a request');
+    } finally {
+      this.active--;
+      this.next();
+    }
+  }
+
+  private wait(lane: string, turn: Turn): void {
+    const queue = this.lanes.get(lane);
+    if (queue) queue.push(turn);
+    else this.lanes.set(lane, [turn]);
   }
 
   private next(): void {
     while (this.active < this.limit && this.lanes.size > 0) {
-      const [lane, queue] = this.lanes.entries().next().value as [string, Start[]];
-      const start = queue.shift()!;
+      const [lane, queue] = this.lanes.entries().next().value as [string, Turn[]];
+      const turn = queue.shift()!;
       this.lanes.delete(lane);
       if (queue.length > 0) this.lanes.set(lane, queue); // to the back of the round
-      start();
+      this.active++;
+      turn();
     }
   }
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { RequestGate } from '../../../lib/backends/etcd/gate';
+import { RequestGate } from '../../../lib/backends/etcd/request-gate';
 
 describe('etcd request gate', function () {
   const deferred = () => {

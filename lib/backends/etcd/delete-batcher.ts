@@ -1,5 +1,5 @@
 /**
- * Deleting our contender keys, owner-checked: a key is deleted only while it is still attached
+ * Deleting contender keys, owner-checked: a key is deleted only while it is still attached
  * to our lease (a key of the same name can only be ours while we hold its name, see
  * `Session.reserveKey`).
  *
@@ -10,10 +10,9 @@
  * lives: a queue key left behind would delay every later waiter of the lock for as long as
  * the lease is kept alive by other locks on the same session.
  */
-import type { LockTarget } from '../../core/driver';
-import { abandon } from './acquire';
-import type { RequestGate } from './gate';
-import type { Session } from './session';
+import type { Namespace } from 'etcd3';
+import type { Contender } from './contender';
+import type { RequestGate } from './request-gate';
 import {
   CLIENT_SETTLE_LIMIT_MS,
   DELETE_RETRY_ATTEMPTS,
@@ -23,33 +22,14 @@ import {
   callOptions,
   settleWithin,
 } from './settings';
-import { forgetContender, type Contender, type EtcdState } from './state';
-
-/** `LockDriver.release` on etcd: resolves true if our key was there and is now deleted. */
-export async function release(state: EtcdState, target: LockTarget): Promise<boolean> {
-  // An attempt of this token may still be joining (a caller that stopped waiting for it): its
-  // put, not sent yet, must never be.
-  abandon(state, target);
-  const contender = state.contenders.get(target.token);
-  if (!contender) return false;
-  // Set first: a put of this contender still waiting for a request slot is then never sent.
-  contender.releasing = true;
-  await contender.putting;
-  if (state.contenders.get(target.token) !== contender) return false; // the put found it abandoned
-  const lease = contender.session.grantedOrUndefined;
-  if (!lease || !contender.mayExist) {
-    // No put was sent (or its lease was never granted): no key was ever written.
-    forgetContender(state, contender);
-    return false;
-  }
-  return state.deleter.delete(contender, lease.id);
-}
 
 /** A lane of the request gate of its own: a storm of deletes takes one turn per round. */
 const DELETE_LANE = '\u0000delete';
 
 interface DeleteJob {
   readonly contender: Contender;
+  /** The contender's key (it keeps the name reserved until the job is done). */
+  readonly key: string;
   readonly leaseId: string;
   /** Failed attempts so far. */
   failures: number;
@@ -58,25 +38,27 @@ interface DeleteJob {
 }
 
 /** Coalesces, sends and retries the deletes of one driver. */
-export class Deleter {
+export class DeleteBatcher {
   private pending: DeleteJob[] = [];
   private flushQueued = false;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private closed = false;
 
   constructor(
-    private readonly state: Pick<EtcdState, 'client' | 'contenders' | 'sessions'>,
+    private readonly client: Namespace,
     private readonly gate: RequestGate,
   ) {}
 
-  /** Deletes `contender`'s key if it is still on lease `leaseId`; true if it was there. */
+  /**
+   * Deletes `contender`'s key if it is still on lease `leaseId`; true if it was there. The key
+   * name stays reserved (and the session in use) until the delete is confirmed or given up, so
+   * no new contender can get the same key meanwhile; then the contender is forgotten.
+   */
   delete(contender: Contender, leaseId: string): Promise<boolean> {
-    // The token is done; the key name stays reserved (and the session referenced) until the
-    // delete is confirmed or given up, so no new contender can get the same key meanwhile.
-    if (this.state.contenders.get(contender.token) === contender) this.state.contenders.delete(contender.token);
     return new Promise<boolean>((resolve, reject) => {
       this.enqueue({
         contender,
+        key: contender.key!,
         leaseId,
         failures: 0,
         settle: (o) => ('error' in o ? reject(o.error) : resolve(o.deleted)),
@@ -120,15 +102,15 @@ export class Deleter {
    */
   private async send(batch: DeleteJob[], round = 1): Promise<void> {
     if (batch.length === 0) return;
-    const { client } = this.state;
+    const { client } = this;
     let res;
     try {
       const [first, ...rest] = batch;
-      let txn = client.if(first!.contender.key, 'Lease', '==', first!.leaseId);
-      for (const job of rest) txn = txn.and(job.contender.key, 'Lease', '==', job.leaseId);
+      let txn = client.if(first!.key, 'Lease', '==', first!.leaseId);
+      for (const job of rest) txn = txn.and(job.key, 'Lease', '==', job.leaseId);
       const sent = txn
-        .then(...batch.map((job) => client.delete().key(job.contender.key)))
-        .else(...batch.map((job) => client.get(job.contender.key)))
+        .then(...batch.map((job) => client.delete().key(job.key)))
+        .else(...batch.map((job) => client.get(job.key)))
         .options(callOptions())
         .commit();
       res = await settleWithin(sent, CLIENT_SETTLE_LIMIT_MS, 'a delete');
@@ -160,11 +142,11 @@ export class Deleter {
   }
 
   private async sendOne(job: DeleteJob): Promise<void> {
-    const { client } = this.state;
+    const { client } = this;
     try {
       const sent = client
-        .if(job.contender.key, 'Lease', '==', job.leaseId)
-        .then(client.delete().key(job.contender.key))
+        .if(job.key, 'Lease', '==', job.leaseId)
+        .then(client.delete().key(job.key))
         .options(callOptions())
         .commit();
       const res = await settleWithin(sent, CLIENT_SETTLE_LIMIT_MS, 'a delete');
@@ -180,13 +162,13 @@ export class Deleter {
     job.settle = undefined;
     settle?.({ error: err });
     job.failures++;
-    const session: Session = job.contender.session;
+    const session = job.contender.session;
     if (this.closed || session.isLost || job.failures >= DELETE_RETRY_ATTEMPTS) {
       // Given up (or the lease is gone, and the key with it): stop giving this lease to new
       // contenders and let it go (revoke, or expiry after its TTL) once its last contender
       // leaves, so the key cannot block the lock forever.
-      this.state.sessions.retire(session);
-      forgetContender(this.state as EtcdState, job.contender);
+      session.retire();
+      job.contender.forget();
       return;
     }
     const delay = Math.min(DELETE_RETRY_MAX_MS, DELETE_RETRY_FIRST_MS * 2 ** (job.failures - 1));
@@ -203,7 +185,7 @@ export class Deleter {
   private finish(job: DeleteJob, outcome: { deleted: boolean } | { error: unknown }): void {
     const settle = job.settle;
     job.settle = undefined;
-    forgetContender(this.state as EtcdState, job.contender);
+    job.contender.forget();
     settle?.(outcome);
   }
 }
