@@ -9,14 +9,12 @@
  */
 import type { IKeyValue } from 'etcd3';
 import { LockConfigurationError } from '../../errors';
-import { assertBaseName } from '../../core/lock-name';
 
 /**
  * The lock prefix `P`: `<namespace>/<name>`, or `<name>` without a namespace. Throws
  * {@link LockConfigurationError} for a name or namespace containing `/`.
  */
 export function lockPrefix(name: string, namespace: string | null): string {
-  assertBaseName(name, namespace);
   assertNoSlash('lock name', name, name);
   if (namespace) assertNoSlash('namespace', namespace, name);
   return namespace ? `${namespace}/${name}` : name;

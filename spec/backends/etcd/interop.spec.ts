@@ -14,7 +14,7 @@ describe('etcd interop with etcdctl lock @integration', function () {
   before(function () {
     if (!hasEtcdctl()) {
       if (process.env.CI === 'true') throw new Error('etcdctl is not installed: CI must install etcd-client');
-      // eslint-disable-next-line no-console
+       
       console.warn('\n  !!! SKIPPING etcdctl interop tests: etcdctl is not installed (Debian package etcd-client).\n');
       this.skip();
     }

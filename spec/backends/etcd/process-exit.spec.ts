@@ -94,7 +94,7 @@ describe('etcd process exit (child processes) @integration', function () {
   after(async function () {
     cluster?.members[0]?.resume();
     await cluster?.stop();
-    // eslint-disable-next-line no-console
+     
     if (process.env.SHERLOCK_REPORT) console.log(report.join('\n'));
   });
 
