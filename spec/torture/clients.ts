@@ -99,11 +99,38 @@ const bump = (stats: ClientStats, err: unknown) => {
   stats.errors[key] = (stats.errors[key] ?? 0) + 1;
 };
 
+/** What a holder sees of its grant, through a handle (hold()) or through its Lock (acquire()). */
+interface HeldView {
+  readonly fencingToken: number | bigint | undefined;
+  readonly expiresAt: number | null | undefined;
+  readonly signal: AbortSignal | undefined;
+  release(): Promise<void>;
+}
+
+/** One grant in the given style, or undefined when the lock was busy. */
+async function grant(lock: Lock, style: HoldRecord['style']): Promise<{ held: HeldView; handle: LockHandle | undefined } | undefined> {
+  if (style === 'hold') {
+    const handle = await lock.hold();
+    return { held: handle, handle };
+  }
+  if (!(await lock.acquire())) return undefined;
+  // Live views: a renewal moves the deadline; read before release(), which ends the turn.
+  const held: HeldView = {
+    fencingToken: lock.fencingToken,
+    get expiresAt() {
+      return lock.expiresAt;
+    },
+    signal: lock.signal,
+    release: () => lock.release(),
+  };
+  return { held, handle: undefined };
+}
+
 /**
  * One contending client: loops acquire, holds 0..maxHoldMs, releases; logs each hold as the
- * holder believed it. Promise style can see neither the deadline nor the loss signal through
- * the public API, so its hold ends at the release call; hold() style also ends at the
- * handle's deadline or its loss signal, whichever comes first.
+ * holder believed it: from the grant to the release call, the grant's deadline or its loss
+ * signal, whichever comes first (a handle shows them, and so does the Lock of a
+ * Promise-style holder: `lock.expiresAt`, `lock.signal`).
  */
 export async function contend(
   plan: ContendPlan,
@@ -121,51 +148,35 @@ export async function contend(
   };
   for (let i = 0; i < plan.maxIterations && now() < plan.until; i++) {
     const name = plan.locks[Math.floor(Math.random() * plan.locks.length)]!;
-    const lock = lockOf(name);
+    const style: HoldRecord['style'] = Math.random() < plan.holdShare ? 'hold' : 'promise';
     const holdMs = Math.random() * plan.maxHoldMs;
-    if (Math.random() < plan.holdShare) {
-      let handle: LockHandle;
-      try {
-        handle = await lock.hold();
-      } catch (err) {
-        bump(stats, err);
-        await sleep(5);
-        continue;
-      }
-      const start = now();
-      stats.grants++;
-      let lostAt: number | undefined;
-      const onAbort = () => {
-        if (isLockLostError(handle.signal.reason)) lostAt = now();
-      };
-      handle.signal.addEventListener('abort', onAbort, { once: true });
-      const validAtGrant = handle.expiresAt === null ? undefined : fromPerformance(handle.expiresAt);
-      const record: HoldRecord = { lock: name, worker, start, end: start, fence: fenceOf(handle.fencingToken), validUntil: validAtGrant, style: 'hold' };
-      if (onHold) await onHold(record, handle);
-      await sleep(holdMs);
-      const releaseAt = now();
-      const validUntil = handle.expiresAt === null ? Infinity : fromPerformance(handle.expiresAt);
-      record.end = Math.min(releaseAt, validUntil, lostAt ?? Infinity);
-      log(record);
-      handle.signal.removeEventListener('abort', onAbort);
-      await handle.release().catch((err: unknown) => bump(stats, err));
-    } else {
-      try {
-        if (!(await lock.acquire())) continue;
-      } catch (err) {
-        bump(stats, err);
-        await sleep(5);
-        continue;
-      }
-      const start = now();
-      stats.grants++;
-      const record: HoldRecord = { lock: name, worker, start, end: start, fence: fenceOf(lock.fencingToken), style: 'promise' };
-      if (onHold) await onHold(record, undefined);
-      await sleep(holdMs);
-      record.end = now();
-      log(record);
-      await lock.release().catch((err: unknown) => bump(stats, err));
+    let granted: Awaited<ReturnType<typeof grant>>;
+    try {
+      granted = await grant(lockOf(name), style);
+    } catch (err) {
+      bump(stats, err);
+      await sleep(5);
+      continue;
     }
+    if (!granted) continue;
+    const { held, handle } = granted;
+    const start = now();
+    stats.grants++;
+    let lostAt: number | undefined;
+    const onAbort = () => {
+      if (isLockLostError(held.signal?.reason)) lostAt = now();
+    };
+    held.signal?.addEventListener('abort', onAbort, { once: true });
+    const validAtGrant = held.expiresAt === null || held.expiresAt === undefined ? undefined : fromPerformance(held.expiresAt);
+    const record: HoldRecord = { lock: name, worker, start, end: start, fence: fenceOf(held.fencingToken), validUntil: validAtGrant, style };
+    if (onHold) await onHold(record, handle);
+    await sleep(holdMs);
+    const releaseAt = now();
+    const validUntil = held.expiresAt === null || held.expiresAt === undefined ? Infinity : fromPerformance(held.expiresAt);
+    record.end = Math.min(releaseAt, validUntil, lostAt ?? Infinity);
+    log(record);
+    held.signal?.removeEventListener('abort', onAbort);
+    await held.release().catch((err: unknown) => bump(stats, err));
   }
 }
 

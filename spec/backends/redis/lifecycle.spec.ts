@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { isRawClientError } from '../../support/checks';
 import { QUIT_WAIT_MS, RedisDriver } from '../../../lib/backends/redis/driver';
+import type { ChildConfig } from './children/lifecycle-child';
 import { newTarget, useRedis } from './support';
 
 /** How long a child may live at all before it is killed (a child that hangs fails its test). */
@@ -14,13 +15,6 @@ const CHILD_KILL_MS = 25_000;
  */
 const EXIT_AFTER_LAST_STEP_MS = 10_000;
 
-interface ChildConfig {
-  port: number;
-  client: 'default' | 'user';
-  op: 'acquire' | 'locked';
-  stallAfterReady: boolean;
-  close: boolean;
-}
 
 interface Step {
   step: string;

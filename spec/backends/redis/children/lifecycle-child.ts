@@ -16,7 +16,8 @@
 import Redis from 'ioredis';
 import { closeDefaultClients, isLockError, RedisLock } from '../../../../lib';
 
-interface ChildConfig {
+/** What the parent spec asks this child to do (passed as JSON in argv). */
+export interface ChildConfig {
   port: number;
   client: 'default' | 'user';
   op: 'acquire' | 'locked';
