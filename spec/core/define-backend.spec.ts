@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { backends, defineBackend, isLockConfigurationError, Lock, type LockDriver } from '../../lib';
+import { backends, defineBackend, isLockConfigurationError, Lock, type BackendDefinition, type LockDriver } from '../../lib';
 import { describeConformance } from '../conformance/suite';
 import { MapServer, mapBackend } from '../support/backends/map-backend';
 
@@ -30,17 +30,22 @@ describe('a backend built with defineBackend', function () {
       isLocked: async () => false,
     });
 
-    it('loads the driver module once, on first use, and shares one driver per client', function () {
-      let loads = 0;
-      let drivers = 0;
-      const b = defineBackend({
-        name: 'chores-1',
+    /** A backend of Client with the given parts; the rest are the plainest possible. */
+    const choresBackend = (name: string, parts: Partial<BackendDefinition<Client, unknown, LockDriver>> = {}) =>
+      defineBackend<Client, unknown, LockDriver>({
+        name,
         keyFor: (n) => n,
         isClient: (v: unknown): v is Client => v instanceof Client,
         clientDescription: 'a Client',
-        load: () => ++loads,
-        createDriver: () => (drivers++, driver()),
+        load: () => undefined,
+        createDriver: () => driver(),
+        ...parts,
       });
+
+    it('loads the driver module once, on first use, and shares one driver per client', function () {
+      let loads = 0;
+      let drivers = 0;
+      const b = choresBackend('chores-1', { load: () => ++loads, createDriver: () => (drivers++, driver()) });
       expect(loads).to.equal(0);
       const c = new Client();
       expect(b.driverFor(c)).to.equal(b.driverFor(c));
@@ -49,28 +54,16 @@ describe('a backend built with defineBackend', function () {
     });
 
     it('rejects a client of another kind, naming what it needs', function () {
-      const b = defineBackend({
-        name: 'chores-2',
-        keyFor: (n) => n,
-        isClient: (v: unknown): v is Client => v instanceof Client,
-        clientDescription: 'a Client (new Client())',
-        load: () => undefined,
-        createDriver: () => driver(),
-      });
+      const b = choresBackend('chores-2', { clientDescription: 'a Client (new Client())' });
       expect(() => b.driverFor({} as Client)).to.throw(/chores-2 backend needs a Client \(new Client\(\)\) as "client"/);
       expect(() => b.driverFor(undefined)).to.throw(/has no default client/);
     });
 
     it('turns a missing client package into a LockConfigurationError naming it', function () {
-      const b = defineBackend({
-        name: 'chores-3',
-        keyFor: (n) => n,
-        isClient: (v: unknown): v is Client => v instanceof Client,
-        clientDescription: 'a Client',
+      const b = choresBackend('chores-3', {
         clientPackage: 'no-such-client-package',
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         load: () => require('no-such-client-package') as unknown,
-        createDriver: () => driver(),
       });
       let err: unknown;
       try {
@@ -84,13 +77,7 @@ describe('a backend built with defineBackend', function () {
 
     it('opens the default client once and closes it with closeDefaultClients()', async function () {
       const closed: Client[] = [];
-      const b = defineBackend({
-        name: 'chores-4',
-        keyFor: (n) => n,
-        isClient: (v: unknown): v is Client => v instanceof Client,
-        clientDescription: 'a Client',
-        load: () => undefined,
-        createDriver: () => driver(),
+      const b = choresBackend('chores-4', {
         createDefaultClient: () => new Client(),
         closeDefaultClient: async (_m, client) => void closed.push(client),
       });
