@@ -23,8 +23,9 @@ if (memcachedAvailable()) {
         },
         fencing: true,
         releaseNotification: false,
-        // The server keeps an item up to 2 s past `expire` (whole seconds, plus one for its clock tick).
-        serverExpirySlack: 2_000,
+        // The server keeps an item up to ~4 s past `expire`: rounded up to whole seconds, plus
+        // SERVER_CLOCK_SLACK_SECONDS for its clock tick.
+        serverExpirySlack: 4_000,
         prefix: runPrefix(),
       };
     },

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { memcachedBackend } from '../../../lib/backends/memcached/descriptor';
 import { FENCE_SUFFIX, fenceKeyOf, MAX_KEY_BYTES } from '../../../lib/backends/memcached/key';
-import { MAX_RELATIVE_EXPIRY_SECONDS, serverExpiry } from '../../../lib/backends/memcached/expiry';
 import { expectConfigError, modulesLoadedBy } from '../../support/checks';
 
 describe('memcached keys', () => {
@@ -43,30 +42,6 @@ describe('memcached keys', () => {
 
   it('accepts non-ASCII names within the limit', () => {
     expect(memcachedBackend.keyFor('zählung', 'ns')).to.equal('ns_zählung');
-  });
-});
-
-describe('memcached expiry', () => {
-  it('rounds up to whole seconds and adds one for the server clock tick', () => {
-    expect(serverExpiry(1)).to.equal(2);
-    expect(serverExpiry(1000)).to.equal(2);
-    expect(serverExpiry(1001)).to.equal(3);
-    expect(serverExpiry(60_000)).to.equal(61);
-  });
-
-  it('sends 0 (no expiry) for a lock that never expires', () => {
-    expect(serverExpiry(null)).to.equal(0);
-  });
-
-  it('keeps relative seconds up to 30 days', () => {
-    const ms = (MAX_RELATIVE_EXPIRY_SECONDS - 1) * 1000;
-    expect(serverExpiry(ms)).to.equal(MAX_RELATIVE_EXPIRY_SECONDS);
-  });
-
-  it('sends an absolute Unix time beyond 30 days', () => {
-    const now = 1_800_000_000_500;
-    const ms = 31 * 86_400_000;
-    expect(serverExpiry(ms, now)).to.equal(1_800_000_001 + 31 * 86_400 + 1);
   });
 });
 
