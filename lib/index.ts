@@ -1,26 +1,54 @@
 /**
  * sherlock-rx: distributed locks with an RxJS core and Python sherlock's Promise API.
- * The root entry re-exports only; it loads no backend client library.
+ *
+ * The root entry is the public API and nothing else: the locks, `configure()`, the backend
+ * registry, the `withLock` operator, the handle and option types, and the errors. It loads no
+ * backend client library, and its declarations name none, so a project compiles with only the
+ * client it uses installed. Each backend also has its own entry (`sherlock-rx/redis`,
+ * `sherlock-rx/memcached`, `sherlock-rx/etcd`, `sherlock-rx/memory`); the contract for writing
+ * a backend is in `sherlock-rx/backend`.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * import { RedisLock } from 'sherlock-rx';
+ *
+ * const lock = new RedisLock('monthly-report', { client: new Redis(), expire: 60_000 });
+ * if (await lock.acquire()) {
+ *   try {
+ *     // ... the work ...
+ *   } finally {
+ *     await lock.release();
+ *   }
+ * }
+ * ```
+ *
+ * @packageDocumentation
  */
 export { Lock, type AcquireOptions } from './facade/lock';
 export { RedisLock, MemcachedLock, MCLock, EtcdLock, MemoryLock, type BackendLockOptions } from './facade/backend-locks';
-export { configure, resetConfiguration, type ConfigureOptions } from './facade/configuration';
+export { configure, type ConfigureOptions } from './facade/configuration';
 export { backends, closeDefaultClients } from './facade/backend-registry';
 export { withLock, type LockSource } from './core/with-lock';
-export { defineBackend, type BackendDefinition, type DefinedBackend } from './core/define-backend';
-export { acquireLock, type AcquireObservableOptions } from './core/acquire';
-export type { LockContext } from './core/lock-context';
 export type { LockHandle, LockHandleState } from './core/lock-handle';
+export type { BackendDescriptor } from './core/driver';
 export { MemoryStore, type MemoryRemoval, type MemoryRemovalReason } from './backends/memory/memory-store';
-export type {
-  AcquireAttempt,
-  BackendDescriptor,
-  LockDriver,
-  LockTarget,
-  ReleaseSignal,
-} from './core/driver';
-export { sherlockKey } from './backends/key-format';
-export { assertBaseName, MAX_NAME_LENGTH } from './core/lock-name';
-export { DEFAULTS, MAX_EXPIRE, MAX_WAIT, type LockOptions, type ResolvedLockOptions } from './options';
-export { BACKEND_CALL_TIMEOUT_MS } from './core/call-deadline';
-export * from './errors';
+export type { RedisClient } from './backends/redis/client-shape';
+export type { MemcachedClient } from './backends/memcached/client-shape';
+export type { EtcdClient } from './backends/etcd/client-shape';
+export { MAX_EXPIRE, MAX_WAIT, type LockOptions } from './options';
+export {
+  LockError,
+  LockErrorCode,
+  LockTimeoutError,
+  LockLostError,
+  LockNotOwnedError,
+  LockConfigurationError,
+  LockBackendError,
+  isLockError,
+  isLockTimeoutError,
+  isLockLostError,
+  isLockNotOwnedError,
+  isLockConfigurationError,
+  isLockBackendError,
+} from './errors';

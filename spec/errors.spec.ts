@@ -1,17 +1,6 @@
 import { expect } from 'chai';
-import {
-  LockBackendError,
-  LockConfigurationError,
-  LockError,
-  LockLostError,
-  LockNotOwnedError,
-  LockTimeoutError,
-  isLockBackendError,
-  isLockError,
-  isLockLostError,
-  isLockTimeoutError,
-  toBackendError,
-} from '../lib';
+import { LockBackendError, LockConfigurationError, LockError, LockLostError, LockNotOwnedError, LockTimeoutError, isLockBackendError, isLockError, isLockLostError, isLockTimeoutError } from '../lib';
+import { toBackendError } from '../lib/errors';
 
 describe('errors', function () {
   it('give every class a stable code and a name', function () {

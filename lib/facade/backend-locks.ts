@@ -1,4 +1,7 @@
+import type { EtcdClient } from '../backends/etcd/client-shape';
+import type { MemcachedClient } from '../backends/memcached/client-shape';
 import type { MemoryStore } from '../backends/memory/memory-store';
+import type { RedisClient } from '../backends/redis/client-shape';
 import type { LockOptions } from '../options';
 import { backends } from './backend-registry';
 import { Lock } from './lock';
@@ -14,7 +17,7 @@ export type BackendLockOptions<C> = Omit<LockOptions, 'backend' | 'client'> & {
  * default connection with `closeDefaultClients()`.
  */
 export class RedisLock extends Lock {
-  constructor(name: string, options?: BackendLockOptions<unknown>) {
+  constructor(name: string, options?: BackendLockOptions<RedisClient>) {
     super(name, { ...options, backend: backends.REDIS });
   }
 }
@@ -25,7 +28,7 @@ export class RedisLock extends Lock {
  * convention), else localhost:11211.
  */
 export class MemcachedLock extends Lock {
-  constructor(name: string, options?: BackendLockOptions<unknown>) {
+  constructor(name: string, options?: BackendLockOptions<MemcachedClient>) {
     super(name, { ...options, backend: backends.MEMCACHED });
   }
 }
@@ -37,7 +40,7 @@ export type MCLock = MemcachedLock;
 
 /** An etcd v3 lock (etcd3), compatible with `etcdctl lock`. Without a client it connects to the hosts in `SHERLOCK_ETCD_HOSTS`, else 127.0.0.1:2379. */
 export class EtcdLock extends Lock {
-  constructor(name: string, options?: BackendLockOptions<unknown>) {
+  constructor(name: string, options?: BackendLockOptions<EtcdClient>) {
     super(name, { ...options, backend: backends.ETCD });
   }
 }

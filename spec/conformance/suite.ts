@@ -4,17 +4,7 @@
  */
 import { expect } from 'chai';
 import { Observable, defer, lastValueFrom, of, throwError, delay, concat, NEVER, tap, type Subscription } from 'rxjs';
-import {
-  Lock,
-  LockConfigurationError,
-  LockLostError,
-  LockNotOwnedError,
-  LockTimeoutError,
-  isLockLostError,
-  withLock,
-  type LockHandle,
-  type LockOptions,
-} from '../../lib';
+import { Lock, LockConfigurationError, LockLostError, LockNotOwnedError, LockTimeoutError, isLockLostError, withLock, type LockHandle, type LockOptions } from '../../lib';
 import type { ConformanceFixture } from './fixture';
 import { eventually, sleep, nextValue, settle } from '../support/async';
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { backends, defineBackend, isLockConfigurationError, Lock, type BackendDefinition, type LockDriver } from '../../lib';
+import { backends, isLockConfigurationError, Lock } from '../../lib';
+import { defineBackend, type BackendDefinition, type LockDriver } from '../../lib/entries/backend';
 import { describeConformance } from '../conformance/suite';
 import { MapServer, mapBackend } from '../support/backends/map-backend';
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Observable } from 'rxjs';
-import { Lock, MemoryStore, backends, type LockDriver, type ReleaseSignal } from '../../lib';
+import { Lock, MemoryStore, backends } from '../../lib';
+import { type LockDriver, type ReleaseSignal } from '../../lib/entries/backend';
 import { MemoryDriver } from '../../lib/backends/memory/memory-driver';
 import { monotonicNow } from '../../lib/core/clock';
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { lastValueFrom, of, throwError } from 'rxjs';
-import { Lock, MemoryStore, backends, isLockBackendError, withLock, type LockDriver } from '../../lib';
+import { Lock, MemoryStore, backends, isLockBackendError, withLock } from '../../lib';
+import { type LockDriver } from '../../lib/entries/backend';
 import { MemoryDriver } from '../../lib/backends/memory/memory-driver';
 
 let registered = 0;

@@ -1,16 +1,7 @@
 import { expect } from 'chai';
-import {
-  Lock,
-  LockConfigurationError,
-  LockError,
-  MemoryLock,
-  MemoryStore,
-  backends,
-  configure,
-  resetConfiguration,
-  type BackendDescriptor,
-  type LockDriver,
-} from '../../lib';
+import { Lock, LockConfigurationError, LockError, MemoryLock, MemoryStore, backends, configure, type BackendDescriptor } from '../../lib';
+import { type LockDriver } from '../../lib/entries/backend';
+import { resetConfiguration } from '../../lib/facade/configuration';
 import { currentConfiguration } from '../../lib/facade/configuration';
 
 describe('configure() and the generic Lock', function () {

@@ -1,16 +1,8 @@
 import { expect } from 'chai';
 import * as sinon from 'sinon';
 import { firstValueFrom, materialize, toArray } from 'rxjs';
-import {
-  Lock,
-  LockTimeoutError,
-  MemoryLock,
-  MemoryStore,
-  backends,
-  isLockTimeoutError,
-  type BackendDescriptor,
-  type LockDriver,
-} from '../../lib';
+import { Lock, LockTimeoutError, MemoryLock, MemoryStore, backends, isLockTimeoutError, type BackendDescriptor } from '../../lib';
+import { type LockDriver } from '../../lib/entries/backend';
 import * as lockName from '../../lib/core/lock-name';
 import { MemoryDriver } from '../../lib/backends/memory/memory-driver';
 

@@ -2,17 +2,7 @@
  * Backend clients and the contending client loop, shared by the worker processes and the
  * in-process scenarios. Public API only (lib/index.ts).
  */
-import {
-  EtcdLock,
-  Lock,
-  MemcachedLock,
-  MemoryLock,
-  MemoryStore,
-  RedisLock,
-  isLockError,
-  isLockLostError,
-  type LockHandle,
-} from '../../lib';
+import { EtcdLock, Lock, MemcachedLock, MemoryLock, MemoryStore, RedisLock, isLockError, isLockLostError, type LockHandle } from '../../lib';
 import type { HoldRecord } from './checker';
 import { fromPerformance, now, sleep } from './clock';
 

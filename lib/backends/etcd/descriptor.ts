@@ -4,7 +4,9 @@
  * the driver module is loaded on first use.
  */
 import type { Namespace } from 'etcd3';
-import { defineBackend } from '../../core/define-backend';
+import { defineBackend, type DefinedBackend } from '../../core/define-backend';
+import type { LockDriver } from '../../core/driver';
+import type { EtcdClient } from './client-shape';
 import { lockPrefix } from './keys';
 
 type DriverModule = typeof import('./driver');
@@ -13,7 +15,7 @@ type DriverModule = typeof import('./driver');
  * Whether `client` looks like an etcd3 `Etcd3` (or a `Namespace` of one): duck-typed, so that
  * neither this check nor the backend registry loads etcd3.
  */
-export function isEtcdClient(client: unknown): client is Namespace {
+export function isEtcdClient(client: unknown): client is EtcdClient {
   const c = client as Record<string, unknown> | null;
   return (
     typeof c === 'object' &&
@@ -31,7 +33,7 @@ export function isEtcdClient(client: unknown): client is Namespace {
  * `<namespace>/<name>` (or `<name>`); neither may contain `/`. With no client, connects to
  * the hosts in `SHERLOCK_ETCD_HOSTS` (comma-separated), else 127.0.0.1:2379.
  */
-export const etcdBackend = defineBackend({
+export const etcdBackend: DefinedBackend<EtcdClient, LockDriver> = defineBackend({
   name: 'etcd',
   keyFor: lockPrefix,
   isClient: isEtcdClient,
@@ -39,8 +41,9 @@ export const etcdBackend = defineBackend({
   clientPackage: 'etcd3',
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   load: () => require('./driver') as DriverModule,
-  createDriver: (m, client) => new m.EtcdDriver(client),
-  createDefaultClient: (m) => m.createDefaultClient(),
+  // The shape was checked by isClient; the driver works with etcd3's own types.
+  createDriver: (m, client) => new m.EtcdDriver(client as unknown as Namespace),
+  createDefaultClient: (m): EtcdClient => m.createDefaultClient(),
   async closeDefaultClient(_m, client, driver) {
     try {
       await driver.close();

@@ -3,15 +3,17 @@
  * owner-checked release and renewal made atomic with memcached's CAS, fencing tokens from a
  * counter item. Nothing here loads memjs: the driver module is loaded on first use.
  */
-import { defineBackend } from '../../core/define-backend';
+import { defineBackend, type DefinedBackend } from '../../core/define-backend';
+import type { LockDriver } from '../../core/driver';
+import type { MemcachedClient } from './client-shape';
 import { memcachedKey } from './key';
 import type { MemjsClient } from './send';
 
 type DriverModule = typeof import('./driver');
 
 /** Whether `client` looks like a memjs `Client` (duck-typed: no memjs is loaded to check). */
-export function isMemjsClient(client: unknown): client is MemjsClient {
-  const c = client as Partial<MemjsClient> | null;
+export function isMemjsClient(client: unknown): client is MemcachedClient {
+  const c = client as Partial<Record<keyof MemcachedClient, unknown>> | null;
   return (
     typeof c === 'object' &&
     c !== null &&
@@ -27,7 +29,7 @@ export function isMemjsClient(client: unknown): client is MemjsClient {
  * one, a default client is created for `MEMCACHIER_SERVERS` / `MEMCACHE_SERVERS`, else
  * localhost:11211.
  */
-export const memcachedBackend = defineBackend({
+export const memcachedBackend: DefinedBackend<MemcachedClient, LockDriver> = defineBackend({
   name: 'memcached',
   keyFor: memcachedKey,
   isClient: isMemjsClient,
@@ -35,7 +37,8 @@ export const memcachedBackend = defineBackend({
   clientPackage: 'memjs',
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   load: () => require('./driver') as DriverModule,
-  createDriver: (m, client) => new m.MemcachedDriver(client),
-  createDefaultClient: (m) => m.createDefaultClient(),
-  closeDefaultClient: (m, client) => m.closeClient(client),
+  // The shape was checked by isClient; the driver works with memjs's own types.
+  createDriver: (m, client) => new m.MemcachedDriver(client as unknown as MemjsClient),
+  createDefaultClient: (m): MemcachedClient => m.createDefaultClient(),
+  closeDefaultClient: (m, client) => m.closeClient(client as unknown as MemjsClient),
 });

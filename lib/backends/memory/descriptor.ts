@@ -1,4 +1,5 @@
-import { defineBackend } from '../../core/define-backend';
+import { defineBackend, type DefinedBackend } from '../../core/define-backend';
+import type { LockDriver } from '../../core/driver';
 import { sherlockKey } from '../key-format';
 import { MemoryDriver } from './memory-driver';
 import { MemoryStore } from './memory-store';
@@ -9,7 +10,7 @@ import { MemoryStore } from './memory-store';
  * {@link MemoryStore}; locks without one share a default store. Keys use sherlock's format.
  * It is the template for a new backend (see "Adding a backend" in the README).
  */
-export const memoryBackend = defineBackend({
+export const memoryBackend: DefinedBackend<MemoryStore, LockDriver> = defineBackend({
   name: 'memory',
   keyFor: sherlockKey,
   isClient: (value: unknown): value is MemoryStore => value instanceof MemoryStore,

@@ -2,7 +2,7 @@
  * Acquire: create the lock key for our token if it is free, and draw a fencing token.
  */
 import type { AcquireAttempt, LockTarget } from '../../core/driver';
-import { integerReply, type RedisClient } from './client';
+import { integerReply, type IoRedisClient } from './client';
 import { fenceKeyOf } from './keys';
 import { defineScript, runScript, ttlArg } from './scripts';
 
@@ -44,7 +44,7 @@ return fence`,
 );
 
 /** One atomic acquire attempt for `target`. */
-export async function acquire(client: RedisClient, target: LockTarget): Promise<AcquireAttempt> {
+export async function acquire(client: IoRedisClient, target: LockTarget): Promise<AcquireAttempt> {
   const reply = await runScript(client, ACQUIRE_SCRIPT, [target.key, fenceKeyOf(target.key), target.token, ttlArg(target.expire)]);
   const fence = integerReply(reply, 'the acquire script', 0, Number.MAX_SAFE_INTEGER);
   return fence > 0 ? { acquired: true, fencingToken: fence } : { acquired: false };

@@ -5,13 +5,13 @@
 import type { Cluster, Redis } from 'ioredis';
 
 /** A client this backend accepts: an ioredis `Redis` or `Cluster`. */
-export type RedisClient = Redis | Cluster;
+export type IoRedisClient = Redis | Cluster;
 
 /**
  * Whether `value` looks like an ioredis `Redis` or `Cluster` (duck-typed, so it works with any
  * copy of ioredis and never loads the library).
  */
-export function isRedisClient(value: unknown): value is RedisClient {
+export function isRedisClient(value: unknown): value is IoRedisClient {
   if (typeof value !== 'object' || value === null) return false;
   const c = value as Record<string, unknown>;
   return (
@@ -23,7 +23,7 @@ export function isRedisClient(value: unknown): value is RedisClient {
 }
 
 /** Whether `client` is a Redis Cluster client. */
-export function isCluster(client: RedisClient): client is Cluster {
+export function isCluster(client: IoRedisClient): client is Cluster {
   return (client as { isCluster?: boolean }).isCluster === true;
 }
 
@@ -31,7 +31,7 @@ export function isCluster(client: RedisClient): client is Cluster {
  * The `keyPrefix` ioredis prepends to every key (not to pub/sub channels), or `''`.
  * A Cluster copies `redisOptions.keyPrefix` into its own options.
  */
-export function keyPrefixOf(client: RedisClient): string {
+export function keyPrefixOf(client: IoRedisClient): string {
   const prefix = (client.options as { keyPrefix?: unknown } | undefined)?.keyPrefix;
   return typeof prefix === 'string' ? prefix : '';
 }

@@ -4,7 +4,7 @@
  * dead server would hang instead of failing. Acquire-side calls go through {@link ConnectionGuard}.
  */
 import { debug } from '../../core/debug';
-import type { RedisClient } from './client';
+import type { IoRedisClient } from './client';
 
 
 /** Client states in which a command would only wait in the offline queue. */
@@ -27,7 +27,7 @@ export class ConnectionGuard {
    *   of the next fail-fast error. A user's client is only listened to while requests are pending.
    */
   constructor(
-    private readonly client: RedisClient,
+    private readonly client: IoRedisClient,
     private readonly owned: boolean,
   ) {
     if (owned) this.attach();
@@ -148,7 +148,7 @@ interface ClosableInternals {
  * (e.g. a release sent while the server was down) never settle. Here they reject with
  * ioredis's own "Connection is closed." error and the client ends, as after any other close.
  */
-export function disconnectNow(client: RedisClient): void {
+export function disconnectNow(client: IoRedisClient): void {
   try {
     const waitingToReconnect = client.status === 'reconnecting';
     client.disconnect();

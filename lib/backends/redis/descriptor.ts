@@ -2,8 +2,10 @@
  * The Redis backend (ioredis), wire-compatible with Python sherlock's `RedisLock`. This file
  * must not load ioredis: the driver module is loaded on first use.
  */
-import { defineBackend } from '../../core/define-backend';
-import { isRedisClient, type RedisClient } from './client';
+import { defineBackend, type DefinedBackend } from '../../core/define-backend';
+import type { LockDriver } from '../../core/driver';
+import { isRedisClient, type IoRedisClient } from './client';
+import type { RedisClient } from './client-shape';
 import { redisKeyFor } from './keys';
 
 type DriverModule = typeof import('./driver');
@@ -14,7 +16,7 @@ type DriverModule = typeof import('./driver');
  * 127.0.0.1:6379, on first use (close it with `closeDefaultClients()`). Keys use Python
  * sherlock's format (`<namespace>_<name>`); names and namespaces may not contain `{` or `}`.
  */
-export const redisBackend = defineBackend({
+export const redisBackend: DefinedBackend<RedisClient, LockDriver> = defineBackend({
   name: 'redis',
   keyFor: redisKeyFor,
   isClient: (value: unknown): value is RedisClient => isRedisClient(value),
@@ -22,7 +24,8 @@ export const redisBackend = defineBackend({
   clientPackage: 'ioredis',
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   load: () => require('./driver') as DriverModule,
-  createDriver: (m, client, owned) => new m.RedisDriver(client, { ownsClient: owned }),
-  createDefaultClient: (m) => m.createDefaultClient(),
+  // The shape was checked by isClient; the driver works with ioredis's own types.
+  createDriver: (m, client, owned) => new m.RedisDriver(client as unknown as IoRedisClient, { ownsClient: owned }),
+  createDefaultClient: (m): RedisClient => m.createDefaultClient(),
   closeDefaultClient: (_m, _client, driver) => driver.closeClient(),
 });

@@ -7,7 +7,7 @@ import type { Observable } from 'rxjs';
 import { LockConfigurationError } from '../../errors';
 import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../../core/driver';
 import { acquire, ACQUIRE_SCRIPT } from './acquire';
-import { hasHashTag, isCluster, keyPrefixOf, type RedisClient } from './client';
+import { hasHashTag, isCluster, keyPrefixOf, type IoRedisClient } from './client';
 import { ConnectionGuard, disconnectNow } from './connection';
 import { IdleUnref } from './idle-unref';
 import { renew, RENEW_SCRIPT, renewMany } from './renew';
@@ -44,7 +44,7 @@ export class RedisDriver implements LockDriver {
   private readonly idle: IdleUnref | undefined;
 
   constructor(
-    readonly client: RedisClient,
+    readonly client: IoRedisClient,
     options: RedisDriverOptions = {},
   ) {
     assertClusterPrefix(client);
@@ -130,7 +130,7 @@ export class RedisDriver implements LockDriver {
  * On a Cluster, ioredis prepends `keyPrefix` to every key; the lock key `<prefix>K` and its
  * counter `<prefix>{K}:fence` then share a slot only if the prefix carries its own hash tag.
  */
-function assertClusterPrefix(client: RedisClient): void {
+function assertClusterPrefix(client: IoRedisClient): void {
   const prefix = keyPrefixOf(client);
   if (isCluster(client) && prefix !== '' && !hasHashTag(prefix)) {
     throw new LockConfigurationError(

@@ -6,7 +6,7 @@ import { Observable, type Subscriber } from 'rxjs';
 import { debug } from '../../core/debug';
 import { LockBackendError } from '../../errors';
 import type { ReleaseSignal } from '../../core/driver';
-import { describeReply, isCluster, type RedisClient } from './client';
+import { describeReply, isCluster, type IoRedisClient } from './client';
 import { disconnectNow } from './connection';
 
 
@@ -30,11 +30,11 @@ interface ChannelEntry {
  * channel is left. Errors on it only cost latency: the core keeps polling.
  */
 export class ReleaseSubscriber {
-  private connection: RedisClient | undefined;
+  private connection: IoRedisClient | undefined;
   private readonly channels = new Map<string, ChannelEntry>();
   private idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly client: RedisClient) {}
+  constructor(private readonly client: IoRedisClient) {}
 
   /**
    * Emits `listening` once the channel's SUBSCRIBE is confirmed (at once if it already was),
@@ -120,13 +120,13 @@ export class ReleaseSubscriber {
     if (this.channels.size === 0) this.scheduleIdleClose();
   }
 
-  private open(): RedisClient {
+  private open(): IoRedisClient {
     if (this.connection) return this.connection;
     // The user's client may disable the offline queue or resubscription; the subscriber needs
     // both. A short disconnectTimeout: ioredis keeps a timer of that length after disconnect()
     // when the socket had already dropped, which would delay the process exit.
     const overrides = { enableOfflineQueue: true, autoResubscribe: true, lazyConnect: false, disconnectTimeout: 100 };
-    const conn: RedisClient = isCluster(this.client)
+    const conn: IoRedisClient = isCluster(this.client)
       ? this.client.duplicate(undefined, { ...overrides, redisOptions: { ...this.client.options.redisOptions, ...overrides } })
       : this.client.duplicate(overrides);
     if (typeof conn !== 'object' || conn === null) {
@@ -161,7 +161,7 @@ export class ReleaseSubscriber {
    * ioredis resubscribes on reconnect; a PING sent now is answered after those SUBSCRIBEs, so
    * once it returns every channel is armed again and waiters re-check what they may have missed.
    */
-  private afterReconnect(conn: RedisClient): void {
+  private afterReconnect(conn: IoRedisClient): void {
     new Promise<unknown>((resolve) => resolve(conn.ping())).then(
       () => {
         if (this.connection !== conn) return;

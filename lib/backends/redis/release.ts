@@ -2,7 +2,7 @@
  * Release: owner-checked delete, and a wake-up for the waiters.
  */
 import type { LockTarget } from '../../core/driver';
-import type { RedisClient } from './client';
+import type { IoRedisClient } from './client';
 import { integerReply, keyPrefixOf } from './client';
 import { releaseChannelOf } from './keys';
 import { defineScript, runScript } from './scripts';
@@ -22,7 +22,7 @@ return 1`,
 );
 
 /** Deletes `target`'s lock if it still holds `target.token`; true if it did. */
-export async function release(client: RedisClient, target: LockTarget): Promise<boolean> {
+export async function release(client: IoRedisClient, target: LockTarget): Promise<boolean> {
   const channel = releaseChannelOf(keyPrefixOf(client), target.key);
   return integerReply(await runScript(client, RELEASE_SCRIPT, [target.key, target.token, channel]), 'the release script', 0, 1) === 1;
 }

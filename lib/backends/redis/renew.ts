@@ -2,7 +2,7 @@
  * Extend: owner-checked reset of the expiry, one lock or many in one round trip.
  */
 import type { LockTarget } from '../../core/driver';
-import { describeReply, integerReply, isCluster, type RedisClient } from './client';
+import { describeReply, integerReply, isCluster, type IoRedisClient } from './client';
 import { defineScript, queueScript, runScript, ttlArg } from './scripts';
 
 /**
@@ -25,7 +25,7 @@ function renewArgs(target: LockTarget): string[] {
 }
 
 /** Resets `target`'s expiry if the lock still holds `target.token`; true if it did. */
-export async function renew(client: RedisClient, target: LockTarget): Promise<boolean> {
+export async function renew(client: IoRedisClient, target: LockTarget): Promise<boolean> {
   return integerReply(await runScript(client, RENEW_SCRIPT, renewArgs(target)), 'the renew script', 0, 1) === 1;
 }
 
@@ -35,7 +35,7 @@ export async function renew(client: RedisClient, target: LockTarget): Promise<bo
  * requests still go out together). Rejects with the first error if any entry failed: a
  * script error means a connection or server problem, since the script tolerates foreign keys.
  */
-export async function renewMany(client: RedisClient, targets: readonly LockTarget[]): Promise<boolean[]> {
+export async function renewMany(client: IoRedisClient, targets: readonly LockTarget[]): Promise<boolean[]> {
   if (targets.length === 0) return [];
   if (isCluster(client)) return Promise.all(targets.map((t) => renew(client, t)));
   const pipeline = client.pipeline();

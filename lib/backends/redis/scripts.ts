@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ChainableCommander } from 'ioredis';
-import type { RedisClient } from './client';
+import type { IoRedisClient } from './client';
 
 /** One Lua script of this backend. */
 export interface LockScript {
@@ -28,7 +28,7 @@ export function defineScript(verb: string, numberOfKeys: number, lua: string): L
 type ScriptCommands = Record<string, (...args: string[]) => Promise<unknown>>;
 
 /** Defines `scripts` on `client` (idempotent; pipelines created afterwards inherit them). */
-export function installScripts(client: RedisClient, scripts: readonly LockScript[]): void {
+export function installScripts(client: IoRedisClient, scripts: readonly LockScript[]): void {
   const defined = client as unknown as ScriptCommands;
   for (const s of scripts) {
     if (typeof defined[s.name] !== 'function') {
@@ -38,7 +38,7 @@ export function installScripts(client: RedisClient, scripts: readonly LockScript
 }
 
 /** Runs `script` on `client`; `args` are KEYS then ARGV. */
-export function runScript(client: RedisClient, script: LockScript, args: readonly string[]): Promise<unknown> {
+export function runScript(client: IoRedisClient, script: LockScript, args: readonly string[]): Promise<unknown> {
   return (client as unknown as ScriptCommands)[script.name](...args);
 }
 

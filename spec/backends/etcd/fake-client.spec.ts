@@ -8,6 +8,7 @@ import { firstValueFrom } from 'rxjs';
 import { EtcdLock, isLockError } from '../../../lib';
 import { isEtcdClient } from '../../../lib/backends/etcd/descriptor';
 import { sleep } from '../../support/async';
+import type { EtcdClient } from '../../../lib/backends/etcd/client-shape';
 
 type Mode = 'throws' | 'throws-at-once' | 'non-promise' | 'garbage' | 'rejects-undefined' | 'never-settles';
 
@@ -83,7 +84,7 @@ describe('etcd backend with a misbehaving duck-typed client', function () {
     const outcomes = await Promise.all(
       modes.map(async (mode) => {
         const client = fakeEtcdClient(mode);
-        const lock = (n: string) => new EtcdLock(`fake-${mode}-${n}`, { client, expire: 2_000 });
+        const lock = (n: string) => new EtcdLock(`fake-${mode}-${n}`, { client: client as unknown as EtcdClient, expire: 2_000 });
         // Each outcome is caught as soon as the call is made, so that the test itself leaves no
         // rejection unhandled while it waits for a slower call.
         const outcome = (name: string, call: Promise<unknown>) =>

@@ -7,6 +7,7 @@
 import { expect } from 'chai';
 import { isLockError, MemcachedLock } from '../../../lib';
 import { Opcode, Status } from '../../../lib/backends/memcached/protocol';
+import type { MemcachedClient } from '../../../lib/backends/memcached/client-shape';
 
 type Callback = (err: unknown, response: unknown) => void;
 type Perform = (key: string, request: Buffer, seq: number, callback: Callback) => unknown;
@@ -100,7 +101,7 @@ describe('memcached backend with look-alike clients', () => {
       const client = make();
       let n = 0;
       for (const [call, run] of Object.entries(CALLS)) {
-        const lock = new MemcachedLock(`fake${n++}`, { client, expire: 2_000 });
+        const lock = new MemcachedLock(`fake${n++}`, { client: client as unknown as MemcachedClient, expire: 2_000 });
         const outcome = await run(lock).then(
           () => null,
           (err: unknown) => err,
@@ -119,7 +120,7 @@ describe('memcached backend with look-alike clients', () => {
     this.timeout(30_000);
     const client = lookAlike(() => undefined);
     for (const call of ['acquire(false)', 'acquire({ timeout: 0 })', 'locked()'] as const) {
-      const lock = new MemcachedLock(`silent-${call.length}`, { client });
+      const lock = new MemcachedLock(`silent-${call.length}`, { client: client as unknown as MemcachedClient });
       const run = call === 'locked()' ? lock.locked() : lock.acquire(call === 'acquire(false)' ? false : { timeout: 0 });
       const err = await run.then(() => null, (e: unknown) => e);
       expect(isLockError(err), `${call} settled with ${String(err)}`).to.equal(true);

@@ -3,6 +3,7 @@ import { isLockError, LockBackendError, RedisLock } from '../../../lib';
 import type { RedisDriver } from '../../../lib/backends/redis/driver';
 import { redisBackend } from '../../../lib/backends/redis/descriptor';
 import { isRedisClient } from '../../../lib/backends/redis/client';
+import type { RedisClient } from '../../../lib/backends/redis/client-shape';
 
 /**
  * Objects that pass the duck-typed client check (defineCommand, duplicate, pipeline, status)
@@ -167,7 +168,7 @@ describe('redis backend with a fake (duck-typed) client', function () {
       const client = make();
       expect(isRedisClient(client), 'the fake must pass the duck-typed check').to.equal(true);
       const seen = await watchProcess(async () => {
-        const lock = new RedisLock(`fake-${Math.random()}`, { client, expire: 200, retryInterval: 20 });
+        const lock = new RedisLock(`fake-${Math.random()}`, { client: client as unknown as RedisClient, expire: 200, retryInterval: 20 });
         await outcome('locked', () => lock.locked());
         await outcome('acquire(false)', () => lock.acquire(false));
         await outcome('release', () => lock.release());
@@ -176,7 +177,7 @@ describe('redis backend with a fake (duck-typed) client', function () {
         await outcome('renew', () => lock.renew());
         await outcome('release', () => lock.release());
         // Auto-renewal goes through renewMany (the pipeline).
-        const renewing = new RedisLock(`fake-${Math.random()}`, { client, expire: 120, autoRenew: true });
+        const renewing = new RedisLock(`fake-${Math.random()}`, { client: client as unknown as RedisClient, expire: 120, autoRenew: true });
         await outcome('acquire(false) autoRenew', () => renewing.acquire(false));
         await new Promise((r) => setTimeout(r, 200));
         await outcome('release autoRenew', () => renewing.release());
@@ -197,7 +198,7 @@ describe('redis backend with a fake (duck-typed) client', function () {
   it('takes a reply of the wrong shape for an error, not for "busy"', async function () {
     for (const reply of ['banana', 2.5, -1, null, [1]]) {
       const client = fake({ script: () => Promise.resolve(reply), exists: () => Promise.resolve(reply) });
-      const lock = new RedisLock(`fake-${Math.random()}`, { client });
+      const lock = new RedisLock(`fake-${Math.random()}`, { client: client as unknown as RedisClient });
       const acquired = await lock.acquire(false).catch((e: unknown) => e);
       expect(acquired, `acquire(false) with the reply ${JSON.stringify(reply)}`).to.be.instanceOf(LockBackendError);
       const locked = await lock.locked().catch((e: unknown) => e);

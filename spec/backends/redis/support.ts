@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { backends } from '../../../lib';
-import type { RedisClient } from '../../../lib/backends/redis/client';
+import type { IoRedisClient as RedisClient } from '../../../lib/backends/redis/client';
 import type { ConformanceFixture } from '../../conformance/fixture';
 import { redisBackend } from '../../../lib/backends/redis/descriptor';
 import { redisAvailable, startRedis, type RedisServer } from '../../support/servers/redis';

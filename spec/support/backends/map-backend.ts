@@ -4,7 +4,7 @@
  * watch. The conformance suite runs on it, proving the helper and the driver contract are
  * enough for a backend built outside the library.
  */
-import { defineBackend, sherlockKey, assertBaseName, type AcquireAttempt, type LockDriver, type LockTarget } from '../../../lib';
+import { defineBackend, sherlockKey, assertBaseName, type AcquireAttempt, type LockDriver, type LockTarget } from '../../../lib/entries/backend';
 
 interface Entry {
   token: string;
