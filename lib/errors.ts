@@ -6,11 +6,17 @@
 
 /** Stable error codes, one per error class. */
 export const LockErrorCode = {
+  /** A {@link LockError} of no more specific kind. */
   GENERIC: 'ELOCK',
+  /** {@link LockTimeoutError}: not acquired within the timeout (or busy, non-blocking). */
   TIMEOUT: 'ELOCKTIMEOUT',
+  /** {@link LockLostError}: a held lock expired, was taken over or could not be renewed in time. */
   LOST: 'ELOCKLOST',
+  /** {@link LockNotOwnedError}: a release or renewal of a lock this caller does not hold. */
   NOT_OWNED: 'ELOCKNOTOWNED',
+  /** {@link LockConfigurationError}: invalid options, names or clients, or a missing client library. */
   CONFIGURATION: 'ELOCKCONFIG',
+  /** {@link LockBackendError}: the backend failed or did not answer in time. */
   BACKEND: 'ELOCKBACKEND',
 } as const;
 export type LockErrorCode = (typeof LockErrorCode)[keyof typeof LockErrorCode];
@@ -23,6 +29,7 @@ export class LockError extends Error {
   readonly code: LockErrorCode = LockErrorCode.GENERIC;
   /** Name of the lock concerned, when there is one. */
   readonly lockName: string | undefined;
+  /** @internal Marks errors of any copy of the library, for {@link isLockError}. */
   readonly [BRAND] = true;
 
   constructor(message: string, options?: { lockName?: string; cause?: unknown }) {

@@ -26,6 +26,7 @@
  * @packageDocumentation
  */
 export { Lock, type AcquireOptions } from './facade/lock';
+export type { AcquireObservableOptions } from './core/acquire';
 export { RedisLock, MemcachedLock, MCLock, EtcdLock, MemoryLock, type BackendLockOptions } from './facade/backend-locks';
 export { configure, type ConfigureOptions } from './facade/configuration';
 export { backends, closeDefaultClients } from './facade/backend-registry';
@@ -36,6 +37,7 @@ export { MemoryStore, type MemoryRemoval, type MemoryRemovalReason } from './bac
 export type { RedisClient } from './backends/redis/client-shape';
 export type { MemcachedClient } from './backends/memcached/client-shape';
 export type { EtcdClient } from './backends/etcd/client-shape';
+export type { ClientMethod } from './backends/client-method';
 export { MAX_EXPIRE, MAX_WAIT, type LockOptions } from './options';
 export {
   LockError,

@@ -10,7 +10,15 @@ import type { LockHandle } from './lock-handle';
 import { ReleaseWaker } from './release-waker';
 import { newOwnerToken } from './token';
 
-/** Per-call options of {@link acquireLock}. */
+/**
+ * Per-call options of `lock.acquire$()`.
+ *
+ * @example
+ * ```ts
+ * // Wait at most 2 s for this one acquisition, whatever the lock's own timeout.
+ * lock.acquire$({ timeout: 2_000 }).pipe(switchMap((handle) => work$(handle.signal)));
+ * ```
+ */
 export interface AcquireObservableOptions {
   /**
    * How long to wait for the lock, in milliseconds; `0` makes exactly one attempt,

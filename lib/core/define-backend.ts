@@ -50,6 +50,7 @@ export function appliesBaseNameRules(backend: BackendDescriptor): boolean {
 
 /** The descriptor of a backend defined with {@link defineBackend}. */
 export interface DefinedBackend<C, D extends LockDriver> extends BackendDescriptor<C> {
+  /** @internal See {@link appliesBaseNameRules}. */
   readonly [APPLIES_BASE_NAME_RULES]: true;
   driverFor(client: C | undefined): D;
   isClient(client: unknown): client is C;

@@ -21,11 +21,13 @@ export interface LockTarget {
 /** Result of one {@link LockDriver.tryAcquire} call. */
 export type AcquireAttempt =
   | {
+      /** Granted: the caller holds the lock from the moment it sent the request. */
       readonly acquired: true;
       /** Strictly increasing per grant of this lock, where the backend can provide it. */
       readonly fencingToken?: number | bigint;
     }
   | {
+      /** Busy: someone else holds the lock. */
       readonly acquired: false;
       /**
        * True when the driver left a claim on the backend for this token (e.g. an etcd

@@ -13,9 +13,13 @@ const registered = new Map<string, BackendDescriptor>();
  * Loading this registry loads no client library: drivers are required on first use.
  */
 export const backends = {
+  /** Redis (ioredis 5 or 6): see `sherlock-rx/redis`. */
   REDIS: redisBackend,
+  /** Memcached (memjs 1.3): see `sherlock-rx/memcached`. */
   MEMCACHED: memcachedBackend,
+  /** etcd v3 (etcd3 1.1): see `sherlock-rx/etcd`. */
   ETCD: etcdBackend,
+  /** In this process's memory: see `sherlock-rx/memory`. */
   MEMORY: memoryBackend,
 
   /**

@@ -3,9 +3,7 @@
  * published declarations compile in a project that has not installed etcd3 (one that uses
  * another backend).
  */
-
-/** A method of any signature: etcd3's builders are typed in etcd3's own declarations. */
-type AnyMethod = (...args: never[]) => unknown;
+import type { ClientMethod } from '../client-method';
 
 /**
  * An etcd3 client (`new Etcd3({ hosts })`, etcd3 1.1) or a `Namespace` of one
@@ -23,13 +21,13 @@ type AnyMethod = (...args: never[]) => unknown;
  */
 export interface EtcdClient {
   /** Grants a lease. */
-  readonly lease: AnyMethod;
+  readonly lease: ClientMethod;
   /** Starts a transaction. */
-  readonly if: AnyMethod;
+  readonly if: ClientMethod;
   /** Starts a watch. */
-  readonly watch: AnyMethod;
+  readonly watch: ClientMethod;
   /** Reads a range of keys. */
-  readonly getAll: AnyMethod;
+  readonly getAll: ClientMethod;
   /** A view of the client under a key prefix. */
-  readonly namespace: AnyMethod;
+  readonly namespace: ClientMethod;
 }

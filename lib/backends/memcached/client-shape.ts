@@ -3,9 +3,7 @@
  * published declarations compile in a project without memjs or `@types/memjs` (one that uses
  * another backend).
  */
-
-/** A method of any signature: the backend bypasses memjs's typed API and sends raw requests. */
-type AnyMethod = (...args: never[]) => unknown;
+import type { ClientMethod } from '../client-method';
 
 /**
  * A memjs client (`memjs.Client.create('host:port')`, memjs 1.3), whatever its serializer.
@@ -24,9 +22,9 @@ export interface MemcachedClient {
   /** The servers memjs spreads keys over. */
   readonly servers: readonly object[];
   /** Sends one request (the backend's raw binary-protocol requests go through it). */
-  readonly perform: AnyMethod;
+  readonly perform: ClientMethod;
   /** Advances memjs's request sequence number. */
-  readonly incrSeq: AnyMethod;
+  readonly incrSeq: ClientMethod;
   /** memjs's `add` (present on every memjs client; identifies one). */
-  readonly add: AnyMethod;
+  readonly add: ClientMethod;
 }

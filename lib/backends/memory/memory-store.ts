@@ -14,9 +14,11 @@ export type MemoryRemovalReason = 'released' | 'expired' | 'forced';
 
 /** One lock entry leaving the store. */
 export interface MemoryRemoval {
+  /** The key of the entry (`<namespace>_<name>`). */
   readonly key: string;
   /** The owner token the entry had. */
   readonly token: string;
+  /** Why it left: released by its owner, expired, or deleted by force (as an operator would). */
   readonly reason: MemoryRemovalReason;
 }
 

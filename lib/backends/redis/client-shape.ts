@@ -3,9 +3,7 @@
  * published declarations compile in a project that has not installed ioredis (one that uses
  * another backend): an import of ioredis's own types would fail there (TS2307).
  */
-
-/** A method of any signature: the client's real signatures differ between ioredis versions. */
-type AnyMethod = (...args: never[]) => unknown;
+import type { ClientMethod } from '../client-method';
 
 /**
  * An ioredis client: `new Redis(...)` or `new Cluster(...)`, ioredis 5 or 6. Only members
@@ -25,9 +23,9 @@ export interface RedisClient {
   /** ioredis's connection status (`ready`, `connecting`, `end`, ...). */
   readonly status: string;
   /** Registers a Lua script as a command. */
-  readonly defineCommand: AnyMethod;
+  readonly defineCommand: ClientMethod;
   /** Opens another connection with the same options (used for release notifications). */
-  readonly duplicate: AnyMethod;
+  readonly duplicate: ClientMethod;
   /** Starts a pipeline. */
-  readonly pipeline: AnyMethod;
+  readonly pipeline: ClientMethod;
 }
