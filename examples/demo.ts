@@ -4,10 +4,13 @@
  * fencing tokens only went up.
  *
  *   npm run demo                          # in-memory backend, no server needed
- *   npm run demo -- --backend redis       # 127.0.0.1:6379 (or REDIS_URL)
- *   npm run demo -- --backend memcached   # 127.0.0.1:11211
- *   npm run demo -- --backend etcd        # 127.0.0.1:2379
+ *   npm run demo -- --backend redis       # REDIS_URL, default redis://127.0.0.1:6379
+ *   npm run demo -- --backend memcached   # MEMCACHED_URL (host:port), default 127.0.0.1:11211
+ *   npm run demo -- --backend etcd        # ETCD_URL, default http://127.0.0.1:2379
  *   npm run demo -- --workers 8 --rounds 5
+ *
+ * The server variables are the ones the tests read (spec/support/servers/*), so one set of
+ * variables points both at the same servers.
  */
 import { Lock, backends, closeDefaultClients, type BackendDescriptor } from '../lib';
 
@@ -15,6 +18,41 @@ function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
+
+/** A client the demo made for a server, and how to close it (the library never closes a client it was given). */
+interface Connection {
+  readonly client: unknown;
+  readonly where: string;
+  close(): Promise<void>;
+}
+
+/**
+ * One client per backend, from the environment. The client libraries are loaded only for the
+ * backend chosen, so the memory demo loads none of them.
+ */
+const connectors: Record<string, () => Promise<Connection>> = {
+  async redis() {
+    const { Redis } = await import('ioredis');
+    const where = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+    // One connection attempt: a demo pointed at a wrong address should say so, not retry forever.
+    const client = new Redis(where, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+    // QUIT fails on a connection that is already gone (the server was down): then just drop it.
+    return { client, where, close: () => client.quit().then(() => undefined, () => client.disconnect()) };
+  },
+  async memcached() {
+    const memjs = await import('memjs');
+    // host:port, as memjs takes it; a memcached:// prefix (as the tests accept) is dropped.
+    const where = (process.env.MEMCACHED_URL || '127.0.0.1:11211').replace(/^memcached:\/\//, '');
+    const client = memjs.Client.create(where, { timeout: 1, conntimeout: 1 });
+    return { client, where, close: async () => client.close() };
+  },
+  async etcd() {
+    const { Etcd3 } = await import('etcd3');
+    const where = process.env.ETCD_URL || 'http://127.0.0.1:2379';
+    const client = new Etcd3({ hosts: where.split(',') });
+    return { client, where, close: async () => client.close() };
+  },
+};
 
 const choices: Record<string, BackendDescriptor<any>> = {
   memory: backends.MEMORY,
@@ -25,13 +63,32 @@ const choices: Record<string, BackendDescriptor<any>> = {
 
 async function main(): Promise<void> {
   const backendName = arg('backend', 'memory');
-  const backend = choices[backendName];
+  const backend = Object.hasOwn(choices, backendName) ? choices[backendName] : undefined;
   if (!backend) throw new Error(`--backend must be one of ${Object.keys(choices).join(', ')}, got "${backendName}"`);
   const workers = Number(arg('workers', '4'));
   const rounds = Number(arg('rounds', '3'));
   const name = `demo-${process.pid}`;
+  const connection = Object.hasOwn(connectors, backendName) ? await connectors[backendName]!() : undefined;
+  try {
+    await run({ backend, backendName, client: connection?.client, where: connection?.where, workers, rounds, name });
+  } finally {
+    await connection?.close();
+    await closeDefaultClients();
+  }
+}
 
-  console.log(`${workers} workers x ${rounds} rounds on lock "${name}" (${backendName} backend)\n`);
+interface DemoRun {
+  backend: BackendDescriptor<any>;
+  backendName: string;
+  client: unknown;
+  where: string | undefined;
+  workers: number;
+  rounds: number;
+  name: string;
+}
+
+async function run({ backend, backendName, client, where, workers, rounds, name }: DemoRun): Promise<void> {
+  console.log(`${workers} workers x ${rounds} rounds on lock "${name}" (${backendName} backend${where ? ` at ${where}` : ''})\n`);
   const t0 = performance.now();
   const ms = () => `${(performance.now() - t0).toFixed(0).padStart(5)} ms`;
   let inside = 0;
@@ -39,7 +96,7 @@ async function main(): Promise<void> {
   const grants: Array<{ worker: number; fence: number | bigint | undefined }> = [];
 
   const worker = async (id: number) => {
-    const lock = new Lock(name, { backend, expire: 5_000, timeout: 30_000, retryInterval: 50 });
+    const lock = new Lock(name, { backend, client, expire: 5_000, timeout: 30_000, retryInterval: 50 });
     for (let round = 1; round <= rounds; round++) {
       const asked = performance.now();
       await using handle = await lock.hold();
@@ -58,7 +115,6 @@ async function main(): Promise<void> {
   const fences = grants.map((g) => g.fence);
   const increasing = fences.every((f, i) => i === 0 || f === undefined || (f as number) > (fences[i - 1] as number));
   console.log(`\nSummary: ${grants.length} grants in ${ms().trim()}, overlapping holders: ${overlaps}, fencing tokens strictly increasing: ${increasing}`);
-  await closeDefaultClients();
   if (overlaps > 0 || !increasing) process.exitCode = 1;
 }
 

@@ -1,9 +1,11 @@
 /**
  * A real memcached for the integration tests: started on a free loopback port, or the one
  * named by `MEMCACHED_URL` (`host:port` or `memcached://host:port`), which cannot be stopped
- * or restarted by the tests.
+ * or restarted by the tests. Tests that stop, pause or restart the server start their own with
+ * {@link startOwnMemcached} even when `MEMCACHED_URL` is set (as etcd's fault tests use
+ * `startEtcdCluster`).
  */
-import { externalServer, freePort, requireServerBinary, ServerProcess, type TestServer } from './process';
+import { externalServer, freePort, hasBinary, requireServerBinary, ServerProcess, type TestServer } from './process';
 
 /** The environment variable naming an existing memcached to test against. */
 export const MEMCACHED_URL_VAR = 'MEMCACHED_URL';
@@ -26,6 +28,26 @@ export async function startMemcached(): Promise<MemcachedServer> {
     const address = url.replace(/^memcached:\/\//, '').replace(/\/.*$/, '');
     return { address, ...externalServer(MEMCACHED_URL_VAR) };
   }
+  return startOwnMemcached();
+}
+
+/**
+ * Whether a test that stops, pauses or restarts its server can run: it starts its own with
+ * {@link startOwnMemcached}, so it needs the binary even when `MEMCACHED_URL` is set.
+ */
+export function ownMemcachedAvailable(): boolean {
+  if (hasBinary('memcached')) return true;
+  const msg = 'memcached is not installed (tests that stop or pause the server start their own, even with MEMCACHED_URL)';
+  if (process.env.CI === 'true') throw new Error(`${msg}: CI must install it (see .ci/run).`);
+  console.warn(`\n  !!! SKIPPING ${msg}.\n`);
+  return false;
+}
+
+/**
+ * Starts memcached on a free port, ignoring `MEMCACHED_URL`: for tests that stop, pause or
+ * restart the server, which they must not do to a server they were lent.
+ */
+export async function startOwnMemcached(): Promise<MemcachedServer> {
   const port = await freePort();
   // -U 0: no UDP listener; -u root: memcached refuses to run as root without it.
   const args = ['-l', '127.0.0.1', '-p', String(port), '-U', '0', '-m', '64'];

@@ -1,11 +1,13 @@
 /**
  * A real redis-server for the integration tests: started on a free loopback port with no
  * persistence, or the one named by `REDIS_URL` (e.g. `redis://127.0.0.1:6379/0`), which cannot
- * be stopped or restarted by the tests. Also a three-node Redis Cluster, started the same way
- * (or named by `REDIS_CLUSTER_NODES`).
+ * be stopped or restarted by the tests. Tests that stop, pause or restart the server start
+ * their own with {@link startOwnRedis} even when `REDIS_URL` is set (as etcd's fault tests use
+ * `startEtcdCluster`). Also a three-node Redis Cluster, started the same way (or named by
+ * `REDIS_CLUSTER_NODES`).
  */
 import { spawnSync } from 'node:child_process';
-import { externalServer, freePort, requireServerBinary, ServerProcess, type TestServer, tempDir } from './process';
+import { externalServer, freePort, hasBinary, requireServerBinary, ServerProcess, type TestServer, tempDir } from './process';
 
 /** The environment variable naming an existing Redis to test against. */
 export const REDIS_URL_VAR = 'REDIS_URL';
@@ -21,12 +23,32 @@ export function redisAvailable(): boolean {
   return requireServerBinary('redis-server', REDIS_URL_VAR);
 }
 
+/**
+ * Whether a test that stops, pauses or restarts its server can run: it starts its own with
+ * {@link startOwnRedis}, so it needs the binary even when `REDIS_URL` is set.
+ */
+export function ownRedisAvailable(): boolean {
+  if (hasBinary('redis-server')) return true;
+  const msg = 'redis-server is not installed (tests that stop or pause the server start their own, even with REDIS_URL)';
+  if (process.env.CI === 'true') throw new Error(`${msg}: CI must install it (see .ci/run).`);
+  console.warn(`\n  !!! SKIPPING ${msg}.\n`);
+  return false;
+}
+
 /** Starts redis-server on a free port (or wraps `REDIS_URL`). */
 export async function startRedis(): Promise<RedisServer> {
   const url = process.env[REDIS_URL_VAR];
   if (url) {
     return { url, ...externalServer(REDIS_URL_VAR) };
   }
+  return startOwnRedis();
+}
+
+/**
+ * Starts redis-server on a free port, ignoring `REDIS_URL`: for tests that stop, pause or
+ * restart the server, which they must not do to a server they were lent.
+ */
+export async function startOwnRedis(): Promise<RedisServer> {
   const port = await freePort();
   const dir = tempDir('redis');
   // No RDB snapshots, no AOF: a restart comes back empty, like a crashed cache node.
