@@ -9,7 +9,7 @@ import Redis from 'ioredis';
 import { EtcdLock, RedisLock, type LockHandle, type Lock } from '../../lib';
 import { sleep } from '../support/async';
 import { etcdAvailable, startEtcdCluster, type EtcdCluster } from '../support/servers/etcd';
-import { redisAvailable, startRedis, type RedisServer } from '../support/servers/redis';
+import { ownRedisAvailable, startOwnRedis, type RedisServer } from '../support/servers/redis';
 
 const EXPIRE = 1_000;
 const STALL = 1_500;
@@ -30,8 +30,8 @@ describe('a grant answered after a stall longer than expire @integration', funct
     let server: RedisServer;
     let client: Redis;
     before(async function () {
-      if (!redisAvailable()) this.skip();
-      server = await startRedis();
+      if (!ownRedisAvailable()) this.skip(); // its own server: the test pauses it
+      server = await startOwnRedis();
       client = new Redis(server.url, { disconnectTimeout: 100 });
       client.on('error', () => undefined);
       await client.ping();

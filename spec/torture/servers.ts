@@ -5,8 +5,8 @@
 import { connect } from 'node:net';
 import { MemoryStore } from '../../lib';
 import { startEtcdCluster, etcdAvailable } from '../support/servers/etcd';
-import { memcachedAvailable, startMemcached } from '../support/servers/memcached';
-import { redisAvailable, startRedis } from '../support/servers/redis';
+import { ownMemcachedAvailable, startOwnMemcached } from '../support/servers/memcached';
+import { ownRedisAvailable, startOwnRedis } from '../support/servers/redis';
 import { openClient, type BackendKind, type OpenClient } from './clients';
 
 /** What the lock library wrote, as a raw client sees it, for comparison before/after. */
@@ -34,8 +34,8 @@ export interface TortureBackend {
 
 /** Whether `kind` can run here (loud skip otherwise, failure under CI, as the other specs). */
 export function available(kind: BackendKind): boolean {
-  if (kind === 'redis') return redisAvailable();
-  if (kind === 'memcached') return memcachedAvailable();
+  if (kind === 'redis') return ownRedisAvailable();
+  if (kind === 'memcached') return ownMemcachedAvailable();
   if (kind === 'etcd') return etcdAvailable();
   return true;
 }
@@ -53,7 +53,7 @@ export async function startBackend(kind: BackendKind): Promise<TortureBackend> {
       };
     }
     case 'redis': {
-      const server = await startRedis();
+      const server = await startOwnRedis(); // its own: the scenarios pause and restart it
       const port = Number(new URL(server.url).port);
       const raw = openClient('redis', server.url) as OpenClient & { client: import('ioredis').default };
       const r = raw.client;
@@ -78,7 +78,7 @@ export async function startBackend(kind: BackendKind): Promise<TortureBackend> {
       };
     }
     case 'memcached': {
-      const server = await startMemcached();
+      const server = await startOwnMemcached(); // its own: the scenarios pause and restart it
       const [host, port] = server.address.split(':');
       const raw = openClient('memcached', server.address) as OpenClient & { client: import('memjs').Client };
       const m = raw.client;
