@@ -3,20 +3,22 @@
  * sherlock's own scripts (to play a Python holder on the same server).
  */
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { backends } from '../../../lib';
 import type { IoRedisClient as RedisClient } from '../../../lib/backends/redis/client';
 import type { ConformanceFixture } from '../../conformance/fixture';
 import { redisBackend } from '../../../lib/backends/redis/descriptor';
 import { redisAvailable, startRedis, type RedisServer } from '../../support/servers/redis';
 import { otherOwner, runPrefix, targetsFor } from '../../support/targets';
+import { IOREDIS_6, type IoredisVersion } from './ioredis-versions';
 
 /**
  * Starts a Redis for the enclosing describe() (skipping it loudly when the binary is missing)
  * and returns an accessor. Clients made with {@link RedisHarness.client} are closed after.
+ * `ioredis` is the major whose clients {@link RedisHarness.client} makes (default 6).
  */
-export function useRedis(): RedisHarness {
-  const harness = new RedisHarness();
+export function useRedis(ioredis: IoredisVersion = IOREDIS_6): RedisHarness {
+  const harness = new RedisHarness(ioredis);
   before(async function () {
     if (!redisAvailable()) this.skip();
     harness.server = await startRedis();
@@ -33,6 +35,8 @@ export class RedisHarness {
   server: RedisServer | undefined;
   private readonly clients: Redis[] = [];
 
+  constructor(readonly ioredis: IoredisVersion = IOREDIS_6) {}
+
   get url(): string {
     if (!this.server) throw new Error('the Redis server is not started');
     return this.server.url;
@@ -40,7 +44,7 @@ export class RedisHarness {
 
   /** A new client of our own (a "user-supplied" client: the library never closes it). */
   client(options: Record<string, unknown> = {}): Redis {
-    const c = new Redis(this.url, { lazyConnect: false, disconnectTimeout: 100, ...options });
+    const c = new this.ioredis.Redis(this.url, { lazyConnect: false, disconnectTimeout: 100, ...options });
     c.on('error', () => undefined); // the fault tests kill the server on purpose
     this.clients.push(c);
     return c;

@@ -11,7 +11,9 @@
  * - close: whether to `await closeDefaultClients()` at the end.
  *
  * Prints one JSON line per step ({ step, at, ... }, `at` in ms since start) and exits with 3 on
- * an unhandled rejection and 4 on an uncaught exception.
+ * an unhandled rejection and 4 on an uncaught exception. The `result` step also names the
+ * ioredis packages loaded by then (`ioredisModules`), so a run meant for ioredis 5 (see
+ * ioredis5-alias.ts) can check that it did not run on 6.
  */
 import Redis from 'ioredis';
 import { closeDefaultClients, isLockError, RedisLock } from '../../../../lib';
@@ -40,6 +42,16 @@ process.on('uncaughtException', (err) => {
 });
 
 const config = JSON.parse(process.env.SHERLOCK_CHILD ?? '{}') as ChildConfig;
+
+/** The node_modules directories of the ioredis copies loaded so far (`ioredis`, `ioredis5`). */
+function ioredisModules(): string[] {
+  const names = new Set<string>();
+  for (const file of Object.keys(require.cache)) {
+    const m = /[\\/]node_modules[\\/](ioredis5?)[\\/]/.exec(file);
+    if (m) names.add(m[1]!);
+  }
+  return [...names].sort();
+}
 
 /** One line from the parent; stdin is destroyed afterwards so it does not hold the process. */
 function waitForGo(): Promise<void> {
@@ -70,14 +82,14 @@ async function main(): Promise<void> {
 
   try {
     if (config.op === 'locked') {
-      say('result', { locked: await lock.locked() });
+      say('result', { locked: await lock.locked(), ioredisModules: ioredisModules() });
     } else {
       const acquired = await lock.acquire(false);
       if (acquired) await lock.release();
-      say('result', { acquired });
+      say('result', { acquired, ioredisModules: ioredisModules() });
     }
   } catch (err) {
-    say('result', { error: (err as Error).name, lockError: isLockError(err), message: (err as Error).message });
+    say('result', { error: (err as Error).name, lockError: isLockError(err), message: (err as Error).message, ioredisModules: ioredisModules() });
   }
 
   userClient?.disconnect();

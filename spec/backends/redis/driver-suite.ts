@@ -1,0 +1,431 @@
+import { expect } from 'chai';
+import * as sinon from 'sinon';
+import type Redis from 'ioredis';
+import type { Subscription } from 'rxjs';
+import type { LockDriver, ReleaseSignal } from '../../../lib/core/driver';
+import { redisBackend } from '../../../lib/backends/redis/descriptor';
+import type { RedisDriver } from '../../../lib/backends/redis/driver';
+import { fenceKeyOf } from '../../../lib/backends/redis/keys';
+import { SUBSCRIBER_IDLE_CLOSE_MS } from '../../../lib/backends/redis/notify';
+import { isRawClientError } from '../../support/checks';
+import { eventually, sleep } from '../../support/async';
+import { freePort } from '../../support/servers/process';
+import { IOREDIS_6, type IoredisVersion } from './ioredis-versions';
+import { newTarget, otherOwner, pythonSherlock, runPrefix, useRedis } from './support';
+
+/**
+ * The Redis driver's own cases (keys, scripts and NOSCRIPT, fencing, the connection guard,
+ * pub/sub, keyPrefix, connection faults), on clients of the `ioredis` major: run by
+ * driver.spec.ts on ioredis 6 and by ioredis5.spec.ts on ioredis 5, since most of them depend
+ * on how the client behaves (its status, events, offline queue, defineCommand, options).
+ */
+export function describeRedisDriver(title: string, ioredis: IoredisVersion): void {
+  describe(title, function () {
+    this.timeout(20_000);
+    const redis = useRedis(ioredis);
+    const ns = runPrefix();
+    let client: Redis;
+    let raw: Redis;
+    let driver: LockDriver;
+
+    before(function () {
+      client = redis.client();
+      raw = redis.client();
+      driver = redisBackend.driverFor(client);
+    });
+
+    describe('acquire', () => {
+      it('writes a plain string key <namespace>_<name> holding the token, with a millisecond TTL', async () => {
+        const t = newTarget(ns, 1500.2);
+        expect(t.key).to.equal(`${ns}_${t.name}`);
+        const got = await driver.tryAcquire(t);
+        expect(got.acquired).to.equal(true);
+        expect(await raw.type(t.key)).to.equal('string');
+        expect(await raw.get(t.key)).to.equal(t.token);
+        const pttl = await raw.pttl(t.key);
+        expect(pttl).to.be.within(1300, 1501);
+      });
+
+      it('is busy while another token holds the key, and leaves that key alone', async () => {
+        const t = newTarget(ns);
+        await driver.tryAcquire(t);
+        const other = otherOwner(t);
+        expect(await driver.tryAcquire(other)).to.deep.equal({ acquired: false });
+        expect(await raw.get(t.key)).to.equal(t.token);
+      });
+
+      it('creates a key with no TTL when expire is null', async () => {
+        const t = newTarget(ns, null);
+        expect((await driver.tryAcquire(t)).acquired).to.equal(true);
+        expect(await raw.pttl(t.key)).to.equal(-1);
+      });
+
+      it('accepts the largest expiry', async () => {
+        const t = newTarget(ns, 2 ** 31 - 1);
+        expect((await driver.tryAcquire(t)).acquired).to.equal(true);
+        expect(await raw.pttl(t.key)).to.be.above(2 ** 31 - 10_000);
+      });
+
+      it('grants again to the same token (a replayed request after a lost reply)', async () => {
+        const t = newTarget(ns);
+        const first = await driver.tryAcquire(t);
+        const again = await driver.tryAcquire(t);
+        expect(again.acquired).to.equal(true);
+        if (first.acquired && again.acquired) expect(again.fencingToken! > first.fencingToken!).to.equal(true);
+      });
+
+      it('runs its scripts by EVALSHA and recovers from NOSCRIPT after SCRIPT FLUSH', async () => {
+        const stats = async (): Promise<Record<string, number>> => {
+          const info = await raw.info('commandstats');
+          const out: Record<string, number> = {};
+          for (const m of info.matchAll(/cmdstat_(\w+):calls=(\d+),.*?failed_calls=(\d+)/g)) {
+            out[m[1]!] = Number(m[2]);
+            out[`${m[1]!}_failed`] = Number(m[3]);
+          }
+          return out;
+        };
+        const t = newTarget(ns);
+        await driver.tryAcquire(t); // loads the script on this connection
+        await driver.release(t);
+        const before = await stats();
+        await raw.script('FLUSH');
+        expect((await driver.tryAcquire(t)).acquired).to.equal(true);
+        expect(await driver.release(t)).to.equal(true);
+        const after = await stats();
+        // The first EVALSHA after the flush fails with NOSCRIPT and is re-sent as EVAL.
+        expect((after.evalsha_failed ?? 0) - (before.evalsha_failed ?? 0)).to.be.at.least(1);
+        expect((after.eval ?? 0) - (before.eval ?? 0)).to.be.at.least(1);
+      });
+
+      it('treats a key of another type as held by someone else', async () => {
+        const t = newTarget(ns);
+        await raw.lpush(t.key, 'x');
+        expect(await driver.tryAcquire(t)).to.deep.equal({ acquired: false });
+        expect(await driver.release(t)).to.equal(false);
+        expect(await driver.renew(t)).to.equal(false);
+        expect(await driver.isLocked(t.key)).to.equal(true);
+        expect(await raw.type(t.key)).to.equal('list');
+      });
+
+      it('counts fencing tokens in {key}:fence, from the server clock in µs, +1 per grant', async () => {
+        const t = newTarget(ns);
+        const [secs, micros] = await raw.time();
+        const serverNowUs = Number(secs) * 1e6 + Number(micros);
+        const seen: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const owner = otherOwner(t);
+          const got = await driver.tryAcquire(owner);
+          if (!got.acquired) throw new Error('expected a grant');
+          expect(got.fencingToken).to.be.a('number');
+          seen.push(Number(got.fencingToken));
+          await driver.release(owner);
+        }
+        expect(seen[0]! - serverNowUs).to.be.within(0, 5_000_000);
+        expect(Number.isSafeInteger(seen[0])).to.equal(true);
+        expect(seen.map((f) => f - seen[0]!)).to.deep.equal([0, 1, 2, 3, 4]);
+        expect(await raw.get(fenceKeyOf(t.key))).to.equal(String(seen[4]));
+        expect(await raw.pttl(fenceKeyOf(t.key))).to.equal(-1);
+      });
+
+      it('keeps fencing tokens increasing when the counter is lost (restart without data, FLUSHALL)', async () => {
+        const t = newTarget(ns);
+        const first = await driver.tryAcquire(t);
+        await driver.release(t);
+        await raw.del(fenceKeyOf(t.key));
+        await sleep(2);
+        const second = await driver.tryAcquire(otherOwner(t));
+        if (!first.acquired || !second.acquired) throw new Error('expected grants');
+        expect(Number(second.fencingToken)).to.be.above(Number(first.fencingToken));
+      });
+
+      it('counts on from an existing counter', async () => {
+        const t = newTarget(ns);
+        await raw.set(fenceKeyOf(t.key), '41');
+        const got = await driver.tryAcquire(t);
+        expect(got).to.deep.equal({ acquired: true, fencingToken: 42 });
+      });
+
+      it('is atomic: of many concurrent contenders on several connections exactly one wins per round', async () => {
+        const t = newTarget(ns, 5_000);
+        const drivers = [client, redis.client(), redis.client(), redis.client()].map((c) => redisBackend.driverFor(c));
+        const winners: number[] = [];
+        for (let round = 0; round < 10; round++) {
+          const owners = Array.from({ length: 40 }, () => otherOwner(t));
+          const results = await Promise.all(owners.map((o, i) => drivers[i % drivers.length]!.tryAcquire(o)));
+          const won = results.flatMap((r, i) => (r.acquired ? [{ owner: owners[i]!, fence: Number(r.fencingToken) }] : []));
+          expect(won).to.have.length(1);
+          expect(await raw.get(t.key)).to.equal(won[0]!.owner.token);
+          winners.push(won[0]!.fence);
+          expect(await driver.release(won[0]!.owner)).to.equal(true);
+        }
+        for (let i = 1; i < winners.length; i++) expect(winners[i]).to.be.above(winners[i - 1]!);
+        expect(new Set(winners).size).to.equal(winners.length);
+      });
+    });
+
+    describe('connection guard', () => {
+      it('watches a user client with one set of listeners while requests are pending, none after', async () => {
+        const c = redis.client();
+        const d = redisBackend.driverFor(c);
+        const base = { error: c.listenerCount('error'), reconnecting: c.listenerCount('reconnecting') };
+        const pending = Array.from({ length: 200 }, () => d.tryAcquire(newTarget(ns)));
+        expect(c.listenerCount('reconnecting')).to.equal(base.reconnecting + 1);
+        expect(c.listenerCount('error')).to.equal(base.error + 1);
+        await Promise.all(pending);
+        expect(c.listenerCount('reconnecting')).to.equal(base.reconnecting);
+        expect(c.listenerCount('error')).to.equal(base.error);
+      });
+    });
+
+    describe('release', () => {
+      it('deletes only the key that still holds our token', async () => {
+        const t = newTarget(ns);
+        await driver.tryAcquire(t);
+        expect(await driver.release(otherOwner(t))).to.equal(false);
+        expect(await raw.get(t.key)).to.equal(t.token);
+        expect(await driver.release(t)).to.equal(true);
+        expect(await raw.exists(t.key)).to.equal(0);
+        expect(await driver.release(t)).to.equal(false);
+      });
+
+      it("by a stale owner after expiry does not delete the new owner's key", async () => {
+        const stale = newTarget(ns, 150);
+        await driver.tryAcquire(stale);
+        await sleep(250);
+        const next = otherOwner({ ...stale, expire: 10_000 });
+        expect((await driver.tryAcquire(next)).acquired).to.equal(true);
+        expect(await driver.release(stale)).to.equal(false);
+        expect(await driver.renew(stale)).to.equal(false);
+        expect(await raw.get(stale.key)).to.equal(next.token);
+        expect(await raw.pttl(stale.key)).to.be.above(9_000);
+      });
+    });
+
+    describe('renew', () => {
+      it('resets the TTL only for the owner', async () => {
+        const t = newTarget(ns, 1_000);
+        await driver.tryAcquire(t);
+        const longer = { ...t, expire: 60_000 };
+        expect(await driver.renew(otherOwner(longer))).to.equal(false);
+        expect(await raw.pttl(t.key)).to.be.at.most(1_000);
+        expect(await driver.renew(longer)).to.equal(true);
+        expect(await raw.pttl(t.key)).to.be.above(59_000);
+      });
+
+      it('makes the key permanent when expire is null', async () => {
+        const t = newTarget(ns, 1_000);
+        await driver.tryAcquire(t);
+        expect(await driver.renew({ ...t, expire: null })).to.equal(true);
+        expect(await raw.pttl(t.key)).to.equal(-1);
+      });
+
+      it('renewMany renews many locks in one pipeline, in order, and tells whose are gone', async () => {
+        const targets = Array.from({ length: 50 }, () => newTarget(ns, 2_000));
+        for (const t of targets) await driver.tryAcquire(t);
+        await raw.del(targets[7]!.key);
+        await raw.set(targets[9]!.key, 'someone-else');
+        const pipeline = sinon.spy(client, 'pipeline');
+        const scriptCalls = sinon.spy(client as unknown as { evalsha: () => unknown }, 'evalsha');
+        try {
+          const renewed = targets.map((t) => ({ ...t, expire: 30_000 }));
+          const ok = await driver.renewMany!(renewed);
+          expect(pipeline.callCount).to.equal(1);
+          expect(scriptCalls.callCount).to.equal(0);
+          expect(ok).to.have.length(50);
+          expect(ok.filter((x) => !x)).to.have.length(2);
+          expect(ok[7]).to.equal(false);
+          expect(ok[9]).to.equal(false);
+          expect(await raw.pttl(targets[0]!.key)).to.be.above(29_000);
+          expect(await raw.get(targets[9]!.key)).to.equal('someone-else');
+        } finally {
+          pipeline.restore();
+          scriptCalls.restore();
+        }
+        expect(await driver.renewMany!([])).to.deep.equal([]);
+      });
+    });
+
+    describe('isLocked', () => {
+      it('is "the key exists", whoever wrote it', async () => {
+        const t = newTarget(ns);
+        expect(await driver.isLocked(t.key)).to.equal(false);
+        await pythonSherlock.acquire(raw, t.key, pythonSherlock.owner(), 60);
+        expect(await driver.isLocked(t.key)).to.equal(true);
+      });
+    });
+
+    describe('wire compatibility with Python sherlock', () => {
+      it('a Python holder of ns_x makes us busy until it releases, and we never delete its key', async () => {
+        const t = newTarget(ns);
+        const py = pythonSherlock.owner();
+        expect(await pythonSherlock.acquire(raw, t.key, py, 60)).to.equal(true);
+        expect(await raw.ttl(t.key)).to.be.within(59, 60);
+        expect(await driver.tryAcquire(t)).to.deep.equal({ acquired: false });
+        expect(await driver.release(t)).to.equal(false);
+        expect(await driver.renew(t)).to.equal(false);
+        expect(await raw.get(t.key)).to.equal(py);
+        expect(await pythonSherlock.release(raw, t.key, py)).to.equal(true);
+        expect((await driver.tryAcquire(t)).acquired).to.equal(true);
+      });
+
+      it('our holder makes Python busy; Python sees it locked and cannot release it; our token can', async () => {
+        const t = newTarget(ns);
+        await driver.tryAcquire(t);
+        expect(await pythonSherlock.locked(raw, t.key)).to.equal(true);
+        expect(await pythonSherlock.acquire(raw, t.key, pythonSherlock.owner(), 60)).to.equal(false);
+        expect(await pythonSherlock.release(raw, t.key, pythonSherlock.owner())).to.equal(false);
+        expect(await raw.get(t.key)).to.equal(t.token);
+        // Python's compare-and-delete with our token works on our key: it is a plain value.
+        expect(await pythonSherlock.release(raw, t.key, t.token)).to.equal(true);
+        expect(await driver.isLocked(t.key)).to.equal(false);
+      });
+    });
+
+    describe('watchReleases', () => {
+      const signals = (d: LockDriver, target = newTarget(ns)) => {
+        const seen: ReleaseSignal[] = [];
+        const errors: unknown[] = [];
+        const sub = d.watchReleases!(target).subscribe({ next: (s) => seen.push(s), error: (e) => errors.push(e) });
+        return { seen, errors, sub, target };
+      };
+
+      it('emits listening once SUBSCRIBE is confirmed, then released on each release', async () => {
+        const t = newTarget(ns);
+        const w = signals(driver, t);
+        await eventually(() => expect(w.seen).to.deep.equal(['listening']));
+        await driver.tryAcquire(t);
+        await driver.release(t);
+        await eventually(() => expect(w.seen).to.deep.equal(['listening', 'released']));
+        // A failed (not ours) release publishes nothing.
+        await driver.release(t);
+        await sleep(50);
+        expect(w.seen).to.deep.equal(['listening', 'released']);
+        w.sub.unsubscribe();
+      });
+
+      it('shares one subscriber connection per client, refcounted per channel, closed when idle', async () => {
+        await sleep(SUBSCRIBER_IDLE_CLOSE_MS + 100); // earlier tests' subscribers are gone
+        const pubsubClients = async () => ((await raw.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string).split('\n').filter(Boolean).length;
+        const others = await pubsubClients(); // 0 unless the server (REDIS_URL) is shared
+        const c = redis.client();
+        const duplicate = sinon.spy(c, 'duplicate');
+        const d = redisBackend.driverFor(c) as RedisDriver;
+        const t1 = newTarget(ns);
+        const t2 = newTarget(ns);
+        const subs: Subscription[] = [];
+        const seen: ReleaseSignal[][] = [];
+        for (const t of [t1, t1, t1, t2]) {
+          const s: ReleaseSignal[] = [];
+          seen.push(s);
+          subs.push(d.watchReleases(t).subscribe((x) => s.push(x)));
+        }
+        await eventually(() => expect(seen.every((s) => s[0] === 'listening')).to.equal(true));
+        expect(duplicate.callCount).to.equal(1);
+        expect(d.releases.channelCount).to.equal(2);
+        // A late watcher of an armed channel hears `listening` at once.
+        const late: ReleaseSignal[] = [];
+        subs.push(d.watchReleases(t1).subscribe((x) => late.push(x)));
+        expect(late).to.deep.equal(['listening']);
+
+        expect(await pubsubClients()).to.equal(others + 1);
+        subs[0]!.unsubscribe();
+        subs[1]!.unsubscribe();
+        expect(d.releases.channelCount).to.equal(2);
+        await d.tryAcquire(t1);
+        await d.release(t1);
+        await eventually(() => expect(seen[2]).to.deep.equal(['listening', 'released']));
+        expect(seen[0]).to.deep.equal(['listening']); // unsubscribed watchers hear nothing
+        expect(seen[3]).to.deep.equal(['listening']); // other channel
+
+        for (const s of subs) s.unsubscribe();
+        expect(d.releases.channelCount).to.equal(0);
+        expect(d.releases.isOpen).to.equal(true);
+        await sleep(SUBSCRIBER_IDLE_CLOSE_MS + 100);
+        expect(d.releases.isOpen).to.equal(false);
+        expect(await pubsubClients()).to.equal(others);
+
+        // And it comes back on demand.
+        const again = signals(d);
+        await eventually(() => expect(again.seen).to.deep.equal(['listening']));
+        expect(duplicate.callCount).to.equal(2);
+        again.sub.unsubscribe();
+        duplicate.restore();
+      });
+
+      it('respects the client keyPrefix: keys and channels carry it', async () => {
+        const c = redis.client({ keyPrefix: `${ns}:pfx:` });
+        const d = redisBackend.driverFor(c);
+        const t = newTarget(ns);
+        const w = signals(d, t);
+        await eventually(() => expect(w.seen).to.deep.equal(['listening']));
+        await d.tryAcquire(t);
+        expect(await raw.get(`${ns}:pfx:${t.key}`)).to.equal(t.token);
+        expect(await raw.exists(`${ns}:pfx:{${t.key}}:fence`)).to.equal(1);
+        expect(await d.isLocked(t.key)).to.equal(true);
+        expect(await driver.isLocked(t.key)).to.equal(false); // unprefixed client: another key
+        await d.release(t);
+        await eventually(() => expect(w.seen).to.deep.equal(['listening', 'released']));
+        w.sub.unsubscribe();
+      });
+    });
+
+    describe('connection faults', () => {
+      it('fails acquire with the connection error (the core wraps it) when nothing listens, instead of hanging', async () => {
+        const port = await freePort();
+        const c = redis.client({ port, host: '127.0.0.1', lazyConnect: true });
+        // redis.client() gives the URL; point it at the dead port instead.
+        c.options.port = port;
+        const d = redisBackend.driverFor(c);
+        const started = Date.now();
+        const err = await d.tryAcquire(newTarget(ns)).catch((e: unknown) => e);
+        expect(Date.now() - started).to.be.below(2_000);
+        expect(isRawClientError(err), String(err)).to.equal(true);
+        expect((err as NodeJS.ErrnoException).code).to.equal('ECONNREFUSED');
+        // Now reconnecting: fails at once.
+        const again = await d.tryAcquire(newTarget(ns)).catch((e: unknown) => e);
+        expect(isRawClientError(again)).to.equal(true);
+        expect(await d.isLocked('x').catch((e: unknown) => isRawClientError(e))).to.equal(true);
+        c.disconnect();
+      });
+
+      it('surfaces release and renewal failures as the ioredis error (the core wraps it)', async () => {
+        const port = await freePort();
+        const c = redis.client({ lazyConnect: true, maxRetriesPerRequest: 0 });
+        c.options.port = port;
+        const d = redisBackend.driverFor(c);
+        const [a, b] = [newTarget(ns), newTarget(ns)];
+        const batch = await d.renewMany!([a, b]).catch((e: unknown) => e);
+        expect(isRawClientError(batch), String(batch)).to.equal(true);
+        const released = await d.release(a).catch((e: unknown) => e);
+        expect(isRawClientError(released), String(released)).to.equal(true);
+        const extended = await d.renew(a).catch((e: unknown) => e);
+        expect(isRawClientError(extended), String(extended)).to.equal(true);
+        c.disconnect();
+      });
+
+      // The default client is made by the library with `require('ioredis')`, which is 6 here
+      // (ioredis5.spec.ts runs it on 5 in a child process where `ioredis` resolves to 5).
+      (ioredis === IOREDIS_6 ? it : it.skip)('the default client fails fast the same way when 127.0.0.1:6379 is down, and closeDefaultClients() closes it', async function () {
+        const d = redisBackend.driverFor(undefined) as RedisDriver;
+        expect(redisBackend.driverFor(undefined)).to.equal(d);
+        try {
+          const got = await d.tryAcquire(newTarget(ns)).then(
+            () => 'acquired' as const,
+            (e: unknown) => e,
+          );
+          if (got === 'acquired') {
+            // Something does listen on 6379 here; nothing to check about a down server.
+            await d.release(newTarget(ns));
+            this.skip();
+          }
+          expect(isRawClientError(got), String(got)).to.equal(true);
+          expect((got as NodeJS.ErrnoException).code).to.equal('ECONNREFUSED');
+        } finally {
+          await redisBackend.closeDefaultClients!();
+        }
+        expect(redisBackend.driverFor(undefined)).to.not.equal(d);
+        await redisBackend.closeDefaultClients!();
+      });
+    });
+  });
+}
