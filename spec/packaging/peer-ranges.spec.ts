@@ -7,21 +7,7 @@
 import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-/** The part of `semver` used here. */
-interface Semver {
-  validRange(range: string): string | null;
-  satisfies(version: string, range: string): boolean;
-  intersects(a: string, b: string): boolean;
-  subset(sub: string, dom: string, options?: { includePrerelease?: boolean }): boolean;
-  major(version: string): number;
-  minor(version: string): number;
-}
-
-// semver is in node_modules through the tooling (mocha, eslint, typedoc...), not a declared dev
-// dependency, and ships no types: hence require() and the interface above.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const semver = require('semver') as Semver;
+import semver from 'semver';
 
 const ROOT = join(__dirname, '..', '..');
 

@@ -142,7 +142,7 @@ interface ClosableInternals {
 }
 
 /**
- * `client.disconnect()`, made final. ioredis 6's disconnect() while it waits to reconnect
+ * `client.disconnect()`, made final. ioredis's disconnect() (5.9.3 and 6.0.0 alike) while it waits to reconnect
  * (status 'reconnecting') clears the reconnect timer but has no socket to close, so its close
  * handler never runs: the status stays 'reconnecting' and the commands in the offline queue
  * (e.g. a release sent while the server was down) never settle. Here they reject with
