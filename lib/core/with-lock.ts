@@ -12,6 +12,12 @@ export interface LockSource {
  * The work given to {@link withLock} as a factory: called with the held handle once the lock
  * is held, it returns an Observable (mirrored value by value), a Promise (its one value), or
  * a plain value (emitted as one value, arrays included).
+ *
+ * @example
+ * ```ts
+ * const work: LockedWork<Invoice[]> = (handle) => fetchInvoices({ signal: handle.signal });
+ * const invoices = await lastValueFrom(withLock(lock, work));
+ * ```
  */
 export type LockedWork<T> = (handle: LockHandle) => Observable<T> | PromiseLike<T> | T;
 
