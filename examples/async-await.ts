@@ -27,6 +27,14 @@ async function main(): Promise<void> {
     console.log('scoped hold, valid for another', Math.round(handle.expiresAt! - performance.now()), 'ms');
   }
 
+  // scoped without `await using` (plain JavaScript on Node 20): run() releases when fn settles
+  const total = await new Lock('monthly-report').run(async (handle) => {
+    // Pass handle.signal to the work: it aborts with LockLostError if the lock is lost.
+    handle.signal.throwIfAborted();
+    return [120, 80, 42].reduce((sum, amount) => sum + amount, 0);
+  });
+  console.log('run() returned', total, '- locked afterwards?', await new Lock('monthly-report').locked());
+
   // timeouts are typed errors
   const holder = new Lock('busy');
   await holder.acquire();

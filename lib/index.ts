@@ -30,7 +30,7 @@ export type { AcquireObservableOptions } from './core/acquire';
 export { RedisLock, MemcachedLock, MCLock, EtcdLock, MemoryLock, type BackendLockOptions } from './facade/backend-locks';
 export { configure, type ConfigureOptions } from './facade/configuration';
 export { backends, closeDefaultClients } from './facade/backend-registry';
-export { withLock, type LockSource } from './core/with-lock';
+export { withLock, type LockedWork, type LockSource } from './core/with-lock';
 export type { LockHandle, LockHandleState } from './core/lock-handle';
 export type { BackendDescriptor } from './core/driver';
 export { MemoryStore, type MemoryRemoval, type MemoryRemovalReason } from './backends/memory/memory-store';

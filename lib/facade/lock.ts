@@ -5,6 +5,7 @@ import { assertBaseName } from '../core/lock-name';
 import { acquireLock, tryAcquireLock, type AcquireObservableOptions } from '../core/acquire';
 import { boundedCall, isBoolean } from '../core/call-deadline';
 import { monotonicNow } from '../core/clock';
+import { debug } from '../core/debug';
 import type { LockContext } from '../core/lock-context';
 import type { LockHandle } from '../core/lock-handle';
 import { LockConfigurationError, LockNotOwnedError, LockTimeoutError, isLockNotOwnedError, toBackendError } from '../errors';
@@ -12,7 +13,16 @@ import { resolveLockOptions, validateLockOptions, type LockOptions } from '../op
 import { currentConfiguration } from './configuration';
 import { InstanceTurns } from './instance-turns';
 
-/** Options of {@link Lock.acquire} and {@link Lock.hold}. */
+/**
+ * Options of {@link Lock.acquire}, {@link Lock.hold} and {@link Lock.run}.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * // Wait at most 5 s, or until the controller aborts (e.g. on shutdown).
+ * await using handle = await lock.hold({ timeout: 5_000, signal: controller.signal });
+ * ```
+ */
 export interface AcquireOptions {
   /** Wait for the lock (true, the default) or make exactly one attempt (false). */
   blocking?: boolean;
@@ -28,7 +38,8 @@ export interface AcquireOptions {
  * say otherwise; every option overrides the global default.
  *
  * Promise style: `acquire()` / `release()` / `locked()` / `renew()`, or scoped with
- * `await using handle = await lock.hold()`. Reactive style: `acquire$()` and `withLock()`.
+ * `await using handle = await lock.hold()` or (plain JavaScript) `lock.run(fn)`. Reactive
+ * style: `acquire$()` and `withLock()`.
  *
  * @example
  * ```ts
@@ -151,6 +162,68 @@ export class Lock implements AsyncDisposable {
     );
     // acquireLock never completes before its grant: it errors instead.
     return granted!.handle;
+  }
+
+  /**
+   * Runs `fn` while holding the lock: the plain-JavaScript equivalent of
+   * `await using handle = await lock.hold(options)`, for code (Node 20 JavaScript) that cannot
+   * parse `await using`. Acquires like {@link hold} (same options and errors), calls
+   * `fn(handle)`, waits for the value or promise it returns to settle, releases, then resolves
+   * with `fn`'s value or rejects with its error (a synchronous throw included).
+   *
+   * - Not acquired (busy with `blocking: false`, `timeout` passed, `signal` aborted, backend
+   *   down): rejects with that error (`LockTimeoutError`, `signal.reason`, `LockBackendError`);
+   *   `fn` is never called. `options.signal` cancels the wait only, as in `hold()`.
+   * - Lost while `fn` runs: `handle.signal` aborts with a `LockLostError` (pass it to the work so
+   *   it stops); `run()` rejects with that `LockLostError` even if `fn` resolved, because the
+   *   work ran partly unprotected and the caller must not take its result as done under the
+   *   lock. `fn`'s value is not kept: whoever needs a partial result can keep it from inside `fn`.
+   * - Release fails after `fn` resolved: rejects with the release error (as `await using`
+   *   would).
+   * - `fn` failed and the release failed too: rejects with `fn`'s error, the same object
+   *   unchanged (so `instanceof` checks on your own error classes keep working); the release
+   *   failure is logged under `NODE_DEBUG=sherlock-rx`, as in `withLock()`. It is not attached:
+   *   an `AggregateError` would change the error's type on a rare path only, and a `cause`
+   *   would overwrite yours and claim a causality that is usually false. When the failure was
+   *   the loss itself (`fn` threw `handle.signal.reason`), that is the same `LockLostError`.
+   *
+   * Each call is an independent acquisition with its own handle, like `hold()`: it neither
+   * waits for nor affects this instance's `acquire()`/`release()` turn, so concurrent tasks
+   * may share one instance through `run()`; the backend still lets one of them in at a time.
+   * Named `run` (not `runExclusive` or `using`): on a lock, "run" already says "run exclusively
+   * under it", and `using` would suggest the `await using` statement it replaces.
+   *
+   * @param fn The work; receives the held {@link LockHandle} (`signal`, `fencingToken`, `expiresAt`).
+   * @param options As for {@link hold}: `blocking`, `timeout` (ms), `signal`.
+   * @throws LockConfigurationError (as a rejection) when `fn` is not a function; nothing is acquired.
+   *
+   * @example
+   * ```js
+   * // CommonJS on Node 20: no `await using` needed.
+   * const total = await lock.run(async (handle) => {
+   *   const rows = await db.query('SELECT ...', { signal: handle.signal });
+   *   await db.write(sum(rows), { fence: handle.fencingToken, signal: handle.signal });
+   *   return sum(rows);
+   * }, { timeout: 5_000 });
+   * ```
+   */
+  async run<T>(fn: (handle: LockHandle) => T | PromiseLike<T>, options: AcquireOptions = {}): Promise<T> {
+    if (typeof fn !== 'function') {
+      throw new LockConfigurationError(`Lock "${this.name}": run() takes a function, (handle) => work.`, { lockName: this.name });
+    }
+    const handle = await this.hold(options);
+    let value: T;
+    try {
+      value = await fn(handle);
+    } catch (err) {
+      await handle.release().catch((releaseErr: unknown) => {
+        if (releaseErr !== err) debug('run: the release of %s after the work failed also failed: %s', this.name, releaseErr);
+      });
+      throw err;
+    }
+    // A loss during the work surfaces here: release() rejects with the handle's LockLostError.
+    await handle.release();
+    return value;
   }
 
   /**

@@ -451,6 +451,57 @@ export function describeConformance(
       });
     });
 
+    describe('run()', function () {
+      it('runs fn while holding the lock, resolves with its value and releases', async function () {
+        const name = uniqueName();
+        const lock = newLock(name);
+        const seen = await lock.run(async (handle) => ({ state: handle.state, othersGetIt: await newLock(name).acquire(false) }));
+        expect(seen).to.deep.equal({ state: 'held', othersGetIt: false });
+        expect(await lock.locked()).to.equal(false);
+      });
+
+      it("releases and rethrows fn's error", async function () {
+        const lock = newLock(uniqueName());
+        const boom = new Error('boom');
+        const err = await lock
+          .run(async () => {
+            throw boom;
+          })
+          .catch((e: unknown) => e);
+        expect(err).to.equal(boom);
+        expect(await lock.locked()).to.equal(false);
+      });
+
+      it('never calls fn when the lock is busy', async function () {
+        const name = uniqueName();
+        await newLock(name).acquire();
+        let called = false;
+        await expectRejection(
+          newLock(name).run(() => (called = true), { blocking: false }),
+          LockTimeoutError,
+        );
+        expect(called).to.equal(false);
+      });
+
+      it('aborts the signal and rejects with LockLostError when the lock expires while fn runs, even if fn resolves', async function () {
+        const lock = newLock(uniqueName(), { expire: 300 });
+        let reason: unknown;
+        const err = await expectRejection(
+          lock.run(
+            (handle) =>
+              new Promise<string>((resolve) =>
+                handle.signal.addEventListener('abort', () => {
+                  reason = handle.signal.reason;
+                  resolve('finished unprotected');
+                }),
+              ),
+          ),
+          LockLostError,
+        );
+        expect(err).to.equal(reason);
+      });
+    });
+
     describe('withLock()', function () {
       it('runs the work only while holding the lock and releases when it completes', async function () {
         const lock = newLock(uniqueName());
@@ -490,6 +541,26 @@ export function describeConformance(
         const err = await lastValueFrom(work$.pipe(withLock(lock))).catch((e: unknown) => e);
         expect(err).to.be.instanceOf(LockLostError);
         expect(cancelled).to.equal(true);
+      });
+
+      it('with a factory, starts the work only once the lock is held, and releases after its Promise', async function () {
+        const name = uniqueName();
+        const holder = newLock(name);
+        await holder.acquire();
+        const calls: Array<{ state: string; othersGetIt: boolean }> = [];
+        const waiter = newLock(name, { timeout: 10_000, retryInterval: 30 });
+        const result = lastValueFrom(
+          withLock(waiter, async (handle) => {
+            calls.push({ state: handle.state, othersGetIt: await newLock(name).acquire(false) });
+            return handle.name;
+          }),
+        );
+        await sleep(100); // the waiter is now waiting for the holder
+        expect(calls).to.deep.equal([]);
+        await holder.release();
+        expect(await result).to.equal(name);
+        expect(calls).to.deep.equal([{ state: 'held', othersGetIt: false }]);
+        expect(await waiter.locked()).to.equal(false);
       });
 
       it('fails with LockTimeoutError without running the work when the lock stays busy', async function () {
