@@ -75,7 +75,7 @@ describe('packaging: the tarball in fresh consumer projects @integration', funct
       type: 'commonjs',
       deps: [locked('rxjs'), locked('ioredis')],
       run: ['node', 'index.js'],
-      expectOk: ['memory lock', 'redis lock', 'missing memjs is a LockConfigurationError', 'exports map hides internals'],
+      expectOk: ['memory lock', 'run() releases after the work', 'redis lock', 'missing memjs is a LockConfigurationError', 'exports map hides internals'],
     },
     {
       name: 'esm',

@@ -14,6 +14,16 @@ async function main() {
   assert.equal(await m.locked(), false);
   ok('memory lock');
 
+  // The plain-JavaScript scoped form: released when the work settles, the work's value returned.
+  const value = await new MemoryLock('cjs-job').run(async (handle) => {
+    assert.equal(handle.state, 'held');
+    assert.equal(await new MemoryLock('cjs-job').acquire(false), false);
+    return 42;
+  });
+  assert.equal(value, 42);
+  assert.equal(await new MemoryLock('cjs-job').locked(), false);
+  ok('run() releases after the work');
+
   const client = new Redis(process.env.REDIS_URL);
   try {
     const a = new RedisLock('cjs-job', { client, expire: 5_000 });
