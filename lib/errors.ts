@@ -4,7 +4,17 @@
  * when two copies of the package end up in one process (an `instanceof` would not).
  */
 
-/** Stable error codes, one per error class. */
+/**
+ * Stable error codes, one per error class.
+ *
+ * @example
+ * ```ts
+ * import { LockErrorCode, isLockError } from 'sherlock-rx';
+ *
+ * // Codes stay stable across versions and copies of the package, so metrics can key on them.
+ * if (isLockError(err) && err.code === LockErrorCode.BACKEND) metrics.increment('lock.backend_down');
+ * ```
+ */
 export const LockErrorCode = {
   /** A {@link LockError} of no more specific kind. */
   GENERIC: 'ELOCK',
@@ -19,11 +29,37 @@ export const LockErrorCode = {
   /** {@link LockBackendError}: the backend failed or did not answer in time. */
   BACKEND: 'ELOCKBACKEND',
 } as const;
+
+/**
+ * One of the stable error codes: the type of `LockError.code`.
+ *
+ * @example
+ * ```ts
+ * import { isLockError, type LockErrorCode } from 'sherlock-rx';
+ *
+ * const pageOnCall: ReadonlySet<LockErrorCode> = new Set(['ELOCKLOST', 'ELOCKBACKEND']);
+ * if (isLockError(err) && pageOnCall.has(err.code)) pager.trigger(err.message);
+ * ```
+ */
 export type LockErrorCode = (typeof LockErrorCode)[keyof typeof LockErrorCode];
 
 const BRAND = Symbol.for('sherlock-rx.LockError');
 
-/** Base class of every error raised by sherlock-rx. */
+/**
+ * Base class of every error raised by sherlock-rx.
+ *
+ * @example
+ * ```ts
+ * import { isLockError } from 'sherlock-rx';
+ *
+ * try {
+ *   await lock.acquire();
+ * } catch (err) {
+ *   if (isLockError(err)) logger.warn({ code: err.code, lock: err.lockName }, err.message);
+ *   throw err;
+ * }
+ * ```
+ */
 export class LockError extends Error {
   /** Stable machine-readable code, e.g. `ELOCKTIMEOUT`. */
   readonly code: LockErrorCode = LockErrorCode.GENERIC;
@@ -39,7 +75,20 @@ export class LockError extends Error {
   }
 }
 
-/** A blocking acquire did not get the lock within its `timeout`. */
+/**
+ * A blocking acquire did not get the lock within its `timeout`.
+ *
+ * @example
+ * ```ts
+ * import { isLockTimeoutError } from 'sherlock-rx';
+ *
+ * // hold() has no `false` to answer, so a busy lock is a LockTimeoutError.
+ * const handle = await lock.hold({ blocking: false }).catch((err: unknown) => {
+ *   if (isLockTimeoutError(err)) return undefined;
+ *   throw err;
+ * });
+ * ```
+ */
 export class LockTimeoutError extends LockError {
   override readonly code = LockErrorCode.TIMEOUT;
 }
@@ -48,22 +97,69 @@ export class LockTimeoutError extends LockError {
  * A lock that was held is no longer held: its expiry passed without renewal, a renewal or
  * release found it gone or taken by another owner, or the backend reported its loss
  * (e.g. an etcd lease that expired).
+ *
+ * @example
+ * ```ts
+ * import { isLockLostError } from 'sherlock-rx';
+ *
+ * const handle = await lock.hold();
+ * // A released lock aborts the signal too, with a plain LockError: only a loss is an alarm.
+ * handle.signal.addEventListener('abort', () => {
+ *   if (isLockLostError(handle.signal.reason)) upload.cancel();
+ * });
+ * ```
  */
 export class LockLostError extends LockError {
   override readonly code = LockErrorCode.LOST;
 }
 
-/** `release()` or `renew()` on a lock this instance does not hold (never acquired, or already released). */
+/**
+ * `release()` or `renew()` on a lock this instance does not hold (never acquired, or already released).
+ *
+ * @example
+ * ```ts
+ * import { MemoryLock } from 'sherlock-rx';
+ *
+ * const lock = new MemoryLock('cache-warmup');
+ * // Rejects with LockNotOwnedError: renew() is for a lock this instance holds.
+ * await lock.renew();
+ * ```
+ */
 export class LockNotOwnedError extends LockError {
   override readonly code = LockErrorCode.NOT_OWNED;
 }
 
-/** Invalid options, lock name or client; raised before anything reaches a backend. */
+/**
+ * Invalid options, lock name or client; raised before anything reaches a backend.
+ *
+ * @example
+ * ```ts
+ * import { Lock } from 'sherlock-rx';
+ *
+ * // No configure() ran and no `backend` was given: rejects before any network call.
+ * await new Lock('invoice-42').acquire(); // LockConfigurationError
+ * ```
+ */
 export class LockConfigurationError extends LockError {
   override readonly code = LockErrorCode.CONFIGURATION;
 }
 
-/** The backend failed (connection refused, server error, ...); the driver's error is the `cause`. */
+/**
+ * The backend failed (connection refused, server error, ...); the driver's error is the `cause`.
+ *
+ * @example
+ * ```ts
+ * import { isLockBackendError } from 'sherlock-rx';
+ *
+ * try {
+ *   await lock.acquire();
+ * } catch (err) {
+ *   // `cause` is a redacted copy of the client's error: safe to log, no AUTH password in it.
+ *   if (isLockBackendError(err)) logger.error({ cause: err.cause }, 'lock server unreachable');
+ *   throw err;
+ * }
+ * ```
+ */
 export class LockBackendError extends LockError {
   override readonly code = LockErrorCode.BACKEND;
 }
@@ -72,20 +168,100 @@ function hasCode(err: unknown, code: LockErrorCode): boolean {
   return isLockError(err) && err.code === code;
 }
 
-/** True for any error raised by sherlock-rx, even from another copy of the package. */
+/**
+ * True for any error raised by sherlock-rx, even from another copy of the package.
+ *
+ * @example
+ * ```ts
+ * import { isLockError } from 'sherlock-rx';
+ *
+ * // A guard, not `instanceof`: it also matches errors raised by another copy of sherlock-rx.
+ * function statusOf(err: unknown): number {
+ *   return isLockError(err) && err.code === 'ELOCKTIMEOUT' ? 409 : 500;
+ * }
+ * ```
+ */
 export function isLockError(err: unknown): err is LockError {
   return typeof err === 'object' && err !== null && (err as { [BRAND]?: unknown })[BRAND] === true;
 }
-/** True for a {@link LockTimeoutError}. */
+/**
+ * True for a {@link LockTimeoutError}.
+ *
+ * @example
+ * ```ts
+ * import { isLockTimeoutError } from 'sherlock-rx';
+ *
+ * try {
+ *   await lock.acquire({ timeout: 2_000 });
+ * } catch (err) {
+ *   if (!isLockTimeoutError(err)) throw err;
+ *   res.status(409).send('another worker is running this job');
+ * }
+ * ```
+ */
 export const isLockTimeoutError = (err: unknown): err is LockTimeoutError => hasCode(err, LockErrorCode.TIMEOUT);
-/** True for a {@link LockLostError}. */
+/**
+ * True for a {@link LockLostError}.
+ *
+ * @example
+ * ```ts
+ * import { retry, throwError, timer } from 'rxjs';
+ * import { isLockLostError, withLock } from 'sherlock-rx';
+ *
+ * // A lost lock cancelled the sync half-way: start it again under a new grant.
+ * const sync$ = runSync$().pipe(
+ *   withLock(lock),
+ *   retry({ count: 3, delay: (err) => (isLockLostError(err) ? timer(1_000) : throwError(() => err)) }),
+ * );
+ * ```
+ */
 export const isLockLostError = (err: unknown): err is LockLostError => hasCode(err, LockErrorCode.LOST);
-/** True for a {@link LockNotOwnedError}. */
+/**
+ * True for a {@link LockNotOwnedError}.
+ *
+ * @example
+ * ```ts
+ * import { isLockNotOwnedError } from 'sherlock-rx';
+ *
+ * // The job's own `finally` may have released it already; a second release is harmless here.
+ * await lock.release().catch((err: unknown) => {
+ *   if (!isLockNotOwnedError(err)) throw err;
+ * });
+ * ```
+ */
 export const isLockNotOwnedError = (err: unknown): err is LockNotOwnedError => hasCode(err, LockErrorCode.NOT_OWNED);
-/** True for a {@link LockConfigurationError}. */
+/**
+ * True for a {@link LockConfigurationError}.
+ *
+ * @example
+ * ```ts
+ * import { RedisLock, isLockConfigurationError } from 'sherlock-rx';
+ *
+ * try {
+ *   new RedisLock('nightly-report', { expire: Number(process.env.REPORT_LOCK_TTL_MS) });
+ * } catch (err) {
+ *   // An unset variable gives NaN: fail the deploy with the message, which names the option.
+ *   if (isLockConfigurationError(err)) throw new Error(`bad lock settings: ${err.message}`);
+ *   throw err;
+ * }
+ * ```
+ */
 export const isLockConfigurationError = (err: unknown): err is LockConfigurationError =>
   hasCode(err, LockErrorCode.CONFIGURATION);
-/** True for a {@link LockBackendError}. */
+/**
+ * True for a {@link LockBackendError}.
+ *
+ * @example
+ * ```ts
+ * import { isLockBackendError } from 'sherlock-rx';
+ *
+ * // The server is down: report "unknown" rather than "free".
+ * const busy = await lock.locked().catch((err: unknown) => {
+ *   if (isLockBackendError(err)) return undefined;
+ *   throw err;
+ * });
+ * ```
+ */
 export const isLockBackendError = (err: unknown): err is LockBackendError => hasCode(err, LockErrorCode.BACKEND);
 
 /** Verbs of the backend operations, one per operation, used in every `LockBackendError` message. */

@@ -13,7 +13,18 @@ import { MAX_TIMER_DELAY } from './core/timers';
 import { MIN_EXPIRE } from './core/validity';
 import { LockConfigurationError } from './errors';
 
-/** Options of a lock; each one overrides the global default set with `configure()`. */
+/**
+ * Options of a lock; each one overrides the global default set with `configure()`.
+ *
+ * @example
+ * ```ts
+ * import { Lock, backends, type LockOptions } from 'sherlock-rx';
+ *
+ * // A long job: renewed while it runs, and skipped at once when another worker has it.
+ * const reportLock: LockOptions = { backend: backends.MEMORY, namespace: 'reports', expire: 120_000, timeout: 0, autoRenew: true };
+ * const lock = new Lock('monthly', reportLock);
+ * ```
+ */
 export interface LockOptions {
   /**
    * Prefix of the backend key: `<namespace>_<name>` on Redis and Memcached (Python sherlock's
@@ -54,10 +65,30 @@ export interface LockOptions {
  * Longest accepted `expire` (ms): 50 years of 365 days. Every backend can store it (memcached
  * keeps expiries beyond 30 days as absolute 32-bit Unix times, which end in 2106); local
  * timers for it are chained. Use `null` for a lock that never expires.
+ *
+ * @example
+ * ```ts
+ * import { MAX_EXPIRE, RedisLock } from 'sherlock-rx';
+ *
+ * // A TTL read from settings, clamped so that a typo cannot make the constructor throw.
+ * const expire = Math.min(Number(process.env.LOCK_TTL_MS ?? 60_000), MAX_EXPIRE);
+ * const lock = new RedisLock('migrations', { expire });
+ * ```
  */
 export const MAX_EXPIRE = 50 * 365 * 24 * 60 * 60 * 1000;
 
-/** Longest finite `timeout` and `retryInterval` (ms): what `setTimeout` can wait in one go (about 24.8 days). */
+/**
+ * Longest finite `timeout` and `retryInterval` (ms): what `setTimeout` can wait in one go (about 24.8 days).
+ *
+ * @example
+ * ```ts
+ * import { MAX_WAIT } from 'sherlock-rx';
+ *
+ * // A longer finite wait is refused; Infinity is the way to wait forever.
+ * const timeout = requestedWaitMs > MAX_WAIT ? Infinity : requestedWaitMs;
+ * await lock.acquire({ timeout });
+ * ```
+ */
 export const MAX_WAIT = MAX_TIMER_DELAY;
 
 /** How one option is defaulted and checked. */

@@ -4,7 +4,18 @@
  * wait as long as the stall lasts; ioredis, for one, waits forever by default.
  */
 
-/** How long the core waits for one backend call (ms) before failing it with `LockBackendError`. */
+/**
+ * How long the core waits for one backend call (ms) before failing it with `LockBackendError`.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * import { BACKEND_CALL_TIMEOUT_MS } from 'sherlock-rx/backend';
+ *
+ * // The client gives up first, so the LockBackendError's `cause` is the client's own timeout.
+ * const client = new Redis({ commandTimeout: BACKEND_CALL_TIMEOUT_MS - 500 });
+ * ```
+ */
 export const BACKEND_CALL_TIMEOUT_MS = 5_000;
 
 /** The call did not answer within its deadline; its outcome on the server is unknown. */

@@ -9,7 +9,22 @@ import { LockConfigurationError, isLockError } from '../errors';
 import type { BackendDescriptor, LockDriver } from './driver';
 import { assertBaseName } from './lock-name';
 
-/** What a backend provides to {@link defineBackend}. `M` is its lazily loaded driver module. */
+/**
+ * What a backend provides to {@link defineBackend}. `M` is its lazily loaded driver module.
+ *
+ * @example
+ * ```ts
+ * import { defineBackend, sherlockKey, type BackendDefinition, type LockDriver } from 'sherlock-rx/backend';
+ *
+ * type DriverModule = typeof import('./map-driver');
+ * const definition: BackendDefinition<MapClient, DriverModule, LockDriver> = {
+ *   name: 'map', keyFor: sherlockKey, isClient: isMapClient, clientDescription: 'a MapClient (new MapClient())',
+ *   // Required on first use only, so importing the backend does not load its client library.
+ *   load: () => require('./map-driver') as DriverModule,
+ *   createDriver: (m, client) => new m.MapDriver(client),
+ * };
+ * ```
+ */
 export interface BackendDefinition<C extends object, M, D extends LockDriver> {
   /** Unique backend name (e.g. `redis`), used in messages and by `backends.register()`. */
   readonly name: string;
@@ -48,7 +63,19 @@ export function appliesBaseNameRules(backend: BackendDescriptor): boolean {
   return (backend as { [APPLIES_BASE_NAME_RULES]?: unknown })[APPLIES_BASE_NAME_RULES] === true;
 }
 
-/** The descriptor of a backend defined with {@link defineBackend}. */
+/**
+ * The descriptor of a backend defined with {@link defineBackend}.
+ *
+ * @example
+ * ```ts
+ * import { backends } from 'sherlock-rx';
+ * import { defineBackend, type DefinedBackend, type LockDriver } from 'sherlock-rx/backend';
+ *
+ * // Typed with LockDriver, as the built-in backends are, so the declarations do not name the driver class.
+ * export const mapBackend: DefinedBackend<MapClient, LockDriver> = defineBackend(definition);
+ * backends.register(mapBackend);
+ * ```
+ */
 export interface DefinedBackend<C, D extends LockDriver> extends BackendDescriptor<C> {
   /** @internal See {@link appliesBaseNameRules}. */
   readonly [APPLIES_BASE_NAME_RULES]: true;
@@ -61,6 +88,20 @@ export interface DefinedBackend<C, D extends LockDriver> extends BackendDescript
  * Builds a backend descriptor from its {@link BackendDefinition}: lazy loading, client checks,
  * one driver per client (weakly held, so a dropped client takes its driver with it) and the
  * default client's life cycle.
+ *
+ * @example
+ * ```ts
+ * import { defineBackend, sherlockKey } from 'sherlock-rx/backend';
+ *
+ * export const mapBackend = defineBackend({
+ *   name: 'map',
+ *   keyFor: sherlockKey,
+ *   isClient: (value: unknown): value is MapStore => value instanceof MapStore,
+ *   clientDescription: 'a MapStore (new MapStore())',
+ *   load: () => undefined, // no client library to load lazily
+ *   createDriver: (_module, store) => new MapDriver(store),
+ * });
+ * ```
  */
 export function defineBackend<C extends object, M, D extends LockDriver>(def: BackendDefinition<C, M, D>): DefinedBackend<C, D> {
   let module: { loaded: M } | undefined;

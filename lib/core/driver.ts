@@ -6,7 +6,19 @@
  */
 import type { Observable } from 'rxjs';
 
-/** One acquisition's identity on the backend. */
+/**
+ * One acquisition's identity on the backend.
+ *
+ * @example
+ * ```ts
+ * import type { LockTarget } from 'sherlock-rx/backend';
+ *
+ * async renew(t: LockTarget): Promise<boolean> {
+ *   // Owner-checked in one step on the server; `t.expire` is in ms, `null` for no expiry.
+ *   return this.store.renewIfOwner(t.key, t.token, t.expire);
+ * }
+ * ```
+ */
 export interface LockTarget {
   /** Name of the lock as the user gave it (for error messages). */
   readonly name: string;
@@ -18,7 +30,19 @@ export interface LockTarget {
   readonly expire: number | null;
 }
 
-/** Result of one {@link LockDriver.tryAcquire} call. */
+/**
+ * Result of one {@link LockDriver.tryAcquire} call.
+ *
+ * @example
+ * ```ts
+ * import type { AcquireAttempt, LockTarget } from 'sherlock-rx/backend';
+ *
+ * async tryAcquire(t: LockTarget): Promise<AcquireAttempt> {
+ *   const fence = this.store.add(t.key, t.token, t.expire); // null while someone else holds it
+ *   return fence === null ? { acquired: false } : { acquired: true, fencingToken: fence };
+ * }
+ * ```
+ */
 export type AcquireAttempt =
   | {
       /** Granted: the caller holds the lock from the moment it sent the request. */
@@ -40,6 +64,20 @@ export type AcquireAttempt =
  * A signal from {@link LockDriver.watchReleases}: `listening` once, as soon as no release can
  * be missed any more (e.g. a Redis SUBSCRIBE was confirmed); then `released` whenever the lock
  * may have become free.
+ *
+ * @example
+ * ```ts
+ * import type { LockTarget, ReleaseSignal } from 'sherlock-rx/backend';
+ *
+ * watchReleases(t: LockTarget): Observable<ReleaseSignal> {
+ *   // 'listening' comes once subscribed: from then on no release can be missed.
+ *   return this.store.removals.pipe(
+ *     filter((removal) => removal.key === t.key),
+ *     map((): ReleaseSignal => 'released'),
+ *     startWith<ReleaseSignal>('listening'),
+ *   );
+ * }
+ * ```
  */
 export type ReleaseSignal = 'listening' | 'released';
 
@@ -47,6 +85,20 @@ export type ReleaseSignal = 'listening' | 'released';
  * The atomic primitives a backend provides. Every method must be atomic on the server
  * (no check-then-act across round trips) and must reject with an error (ideally a
  * `LockBackendError`) rather than hang when the server is unreachable.
+ *
+ * @example
+ * ```ts
+ * import type { AcquireAttempt, LockDriver, LockTarget } from 'sherlock-rx/backend';
+ *
+ * export class MapDriver implements LockDriver {
+ *   readonly backend = 'map';
+ *   constructor(private readonly store: MapStore) {}
+ *   async tryAcquire(t: LockTarget): Promise<AcquireAttempt> {
+ *     return { acquired: this.store.addIfAbsent(t.key, t.token, t.expire) };
+ *   }
+ *   // release, renew and isLocked: each one atomic, owner-checked request to the store
+ * }
+ * ```
  */
 export interface LockDriver {
   /** Backend name, for messages (e.g. `redis`). */
@@ -116,6 +168,18 @@ export interface LockDriver {
 /**
  * A backend: builds keys and hands out drivers. Registered with `backends.register()`.
  * `C` is the client type (e.g. an ioredis `Redis`).
+ *
+ * @example
+ * ```ts
+ * import { backends } from 'sherlock-rx';
+ * import type { BackendDescriptor } from 'sherlock-rx/backend';
+ *
+ * // Without defineBackend: a name, a pure keyFor and driverFor are all the core needs.
+ * const driver = new MapDriver(new MapStore());
+ * export const mapBackend: BackendDescriptor<MapStore> = backends.register({
+ *   name: 'map', keyFor: (name, namespace) => (namespace ? `${namespace}:${name}` : name), driverFor: () => driver,
+ * });
+ * ```
  */
 export interface BackendDescriptor<C = unknown> {
   /** Unique backend name (e.g. `redis`). */

@@ -2,7 +2,17 @@
  * The public view of a held lock.
  */
 
-/** Where a handle is in its life. */
+/**
+ * Where a handle is in its life.
+ *
+ * @example
+ * ```ts
+ * import type { LockHandleState } from 'sherlock-rx';
+ *
+ * const gaugeValue: Record<LockHandleState, number> = { held: 1, released: 0, lost: -1 };
+ * metrics.gauge('lock.state', gaugeValue[handle.state], { lock: handle.name });
+ * ```
+ */
 export type LockHandleState = 'held' | 'released' | 'lost';
 
 /**

@@ -3,13 +3,35 @@
  */
 import { LockConfigurationError } from '../errors';
 
-/** Longest lock name accepted by any backend (backends may accept less). */
+/**
+ * Longest lock name accepted by any backend (backends may accept less).
+ *
+ * @example
+ * ```ts
+ * import { createHash } from 'node:crypto';
+ * import { MAX_NAME_LENGTH } from 'sherlock-rx/backend';
+ *
+ * // Long names (URLs, say) are hashed rather than refused by the lock constructor.
+ * const name = url.length <= MAX_NAME_LENGTH ? url : createHash('sha256').update(url).digest('hex');
+ * ```
+ */
 export const MAX_NAME_LENGTH = 200;
 
 /**
  * The checks every backend applies: a non-empty string of at most {@link MAX_NAME_LENGTH}
  * characters, valid Unicode (no lone surrogates), with no control characters (C0, DEL or C1);
  * a namespace, when given, follows the same rule.
+ *
+ * @example
+ * ```ts
+ * import { assertBaseName, sherlockKey } from 'sherlock-rx/backend';
+ *
+ * // An admin tool that deletes stuck locks refuses the names the library would refuse.
+ * function keyOf(name: string, namespace: string | null): string {
+ *   assertBaseName(name, namespace); // throws LockConfigurationError
+ *   return sherlockKey(name, namespace);
+ * }
+ * ```
  */
 export function assertBaseName(name: unknown, namespace: unknown): asserts name is string {
   checkPart('lock name', name, typeof name === 'string' ? name : String(name));

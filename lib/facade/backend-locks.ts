@@ -6,7 +6,19 @@ import type { LockOptions } from '../options';
 import { backends } from './backend-registry';
 import { Lock } from './lock';
 
-/** Options of a backend-specific lock: a client of that backend instead of `backend`. */
+/**
+ * Options of a backend-specific lock: a client of that backend instead of `backend`.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * import { RedisLock, type BackendLockOptions, type RedisClient } from 'sherlock-rx';
+ *
+ * // Typed by the backend's client: `{ client: 42 }` or a memjs client does not compile.
+ * const options: BackendLockOptions<RedisClient> = { client: new Redis(), namespace: 'billing', expire: 30_000 };
+ * const lock = new RedisLock('invoice-42', options);
+ * ```
+ */
 export type BackendLockOptions<C> = Omit<LockOptions, 'backend' | 'client'> & {
   /** The backend client to use (never closed by the library); defaults to the backend's default client. */
   client?: C;
@@ -15,6 +27,17 @@ export type BackendLockOptions<C> = Omit<LockOptions, 'backend' | 'client'> & {
 /**
  * A Redis lock (ioredis). Without a client it connects to `SHERLOCK_REDIS_URL`, else 127.0.0.1:6379; close that
  * default connection with `closeDefaultClients()`.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * import { RedisLock } from 'sherlock-rx';
+ *
+ * const lock = new RedisLock('nightly-report', { client: new Redis(), namespace: 'billing', expire: 30_000 });
+ * await using handle = await lock.hold({ timeout: 5_000 });
+ * // The fencing token lets the store reject writes from a holder whose lock has passed on.
+ * await saveReport(report, { fence: handle.fencingToken });
+ * ```
  */
 export class RedisLock extends Lock {
   constructor(name: string, options?: BackendLockOptions<RedisClient>) {
@@ -26,6 +49,17 @@ export class RedisLock extends Lock {
  * A Memcached lock (memjs), wire-compatible with Python sherlock's `MCLock`. Without a client
  * it connects to the servers in `MEMCACHIER_SERVERS` / `MEMCACHE_SERVERS` (memjs's
  * convention), else localhost:11211.
+ *
+ * @example
+ * ```ts
+ * import memjs from 'memjs';
+ * import { MemcachedLock } from 'sherlock-rx';
+ *
+ * const lock = new MemcachedLock('nightly-report', { client: memjs.Client.create('127.0.0.1:11211'), expire: 30_000 });
+ * if (await lock.acquire(false)) {
+ *   try { await buildReport(); } finally { await lock.release(); }
+ * }
+ * ```
  */
 export class MemcachedLock extends Lock {
   constructor(name: string, options?: BackendLockOptions<MemcachedClient>) {
@@ -33,19 +67,64 @@ export class MemcachedLock extends Lock {
   }
 }
 
-/** Python sherlock's name for {@link MemcachedLock}. */
+/**
+ * Python sherlock's name for {@link MemcachedLock}.
+ *
+ * @example
+ * ```ts
+ * import { MCLock } from 'sherlock-rx';
+ *
+ * // Ported from Python's `MCLock('nightly-report', expire=30)`: seconds there, milliseconds here.
+ * const lock = new MCLock('nightly-report', { expire: 30_000 });
+ * ```
+ */
 export const MCLock = MemcachedLock;
-/** Python sherlock's name for {@link MemcachedLock}. */
+/**
+ * Python sherlock's name for {@link MemcachedLock}.
+ *
+ * @example
+ * ```ts
+ * import { MCLock } from 'sherlock-rx';
+ *
+ * // The name is a type too, so ported code can keep annotating with it.
+ * const locks = new Map<string, MCLock>();
+ * locks.set('nightly-report', new MCLock('nightly-report', { expire: 30_000 }));
+ * ```
+ */
 export type MCLock = MemcachedLock;
 
-/** An etcd v3 lock (etcd3), compatible with `etcdctl lock`. Without a client it connects to the hosts in `SHERLOCK_ETCD_HOSTS`, else 127.0.0.1:2379. */
+/**
+ * An etcd v3 lock (etcd3), compatible with `etcdctl lock`. Without a client it connects to the hosts in `SHERLOCK_ETCD_HOSTS`, else 127.0.0.1:2379.
+ *
+ * @example
+ * ```ts
+ * import { Etcd3 } from 'etcd3';
+ * import { EtcdLock } from 'sherlock-rx';
+ *
+ * // Same lock as `etcdctl lock leader` and Go's concurrency.Mutex on the prefix `leader`.
+ * const lock = new EtcdLock('leader', { client: new Etcd3({ hosts: 'http://127.0.0.1:2379' }), autoRenew: true });
+ * await using handle = await lock.hold({ timeout: 10_000 });
+ * ```
+ */
 export class EtcdLock extends Lock {
   constructor(name: string, options?: BackendLockOptions<EtcdClient>) {
     super(name, { ...options, backend: backends.ETCD });
   }
 }
 
-/** A lock in this process's memory ({@link MemoryStore}): for tests, demos and single-process apps. */
+/**
+ * A lock in this process's memory ({@link MemoryStore}): for tests, demos and single-process apps.
+ *
+ * @example
+ * ```ts
+ * import { MemoryLock, MemoryStore } from 'sherlock-rx';
+ *
+ * // A store per test, so that one test's locks never see another's.
+ * const store = new MemoryStore();
+ * const lock = new MemoryLock('job-1', { client: store, expire: 1_000 });
+ * expect(await lock.acquire(false)).to.equal(true);
+ * ```
+ */
 export class MemoryLock extends Lock {
   constructor(name: string, options?: BackendLockOptions<MemoryStore>) {
     super(name, { ...options, backend: backends.MEMORY });

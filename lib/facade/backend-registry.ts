@@ -11,6 +11,16 @@ const registered = new Map<string, BackendDescriptor>();
 /**
  * The backends, as in Python sherlock (`backends.REDIS`, ...), plus `register()` for your own.
  * Loading this registry loads no client library: drivers are required on first use.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * import { Lock, backends, configure } from 'sherlock-rx';
+ *
+ * configure({ backend: backends.REDIS, client: new Redis() });
+ * // Tests of the same code swap the backend per lock, without a server.
+ * const lock = new Lock('invoice-42', { backend: process.env.CI ? backends.MEMORY : backends.REDIS });
+ * ```
  */
 export const backends = {
   /** Redis (ioredis 5 or 6): see `sherlock-rx/redis`. */
@@ -65,6 +75,17 @@ export function inferBackend(client: unknown): BackendDescriptor | undefined {
 /**
  * Closes the default clients the backends opened themselves (for locks created without a
  * client), so a process can exit. Clients you passed in are never closed.
+ *
+ * @example
+ * ```ts
+ * import { closeDefaultClients } from 'sherlock-rx';
+ *
+ * process.once('SIGTERM', async () => {
+ *   await server.close();
+ *   // Only the connections the library opened for locks given no `client`; yours stay open.
+ *   await closeDefaultClients();
+ * });
+ * ```
  */
 export async function closeDefaultClients(): Promise<void> {
   await Promise.all(backends.all().map((b) => b.closeDefaultClients?.()));

@@ -3,7 +3,19 @@ import { LockConfigurationError } from '../errors';
 import { DEFAULTS, resolveLockOptions, validateLockOptions, type LockOptions, type ResolvedLockOptions } from '../options';
 import { inferBackend } from './backend-registry';
 
-/** Options of {@link configure}: global defaults for every lock. */
+/**
+ * Options of {@link configure}: global defaults for every lock.
+ *
+ * @example
+ * ```ts
+ * import { configure, type ConfigureOptions } from 'sherlock-rx';
+ * import { memoryBackend } from 'sherlock-rx/memory';
+ *
+ * // Tests run without servers: every generic Lock then uses the in-process store.
+ * const testDefaults: ConfigureOptions = { backend: memoryBackend, expire: 5_000, timeout: 1_000 };
+ * configure(testDefaults);
+ * ```
+ */
 export interface ConfigureOptions extends Omit<LockOptions, 'backend'> {
   /** Backend of the generic `Lock`: `backends.REDIS`, `backends.MEMCACHED`, `backends.ETCD`, `backends.MEMORY`, or a registered one. */
   backend?: BackendDescriptor | null;

@@ -32,6 +32,17 @@ export function isEtcdClient(client: unknown): client is EtcdClient {
  * The etcd backend (`backends.ETCD`). Lock `name` in `namespace` is the etcd lock prefix
  * `<namespace>/<name>` (or `<name>`); neither may contain `/`. With no client, connects to
  * the hosts in `SHERLOCK_ETCD_HOSTS` (comma-separated), else 127.0.0.1:2379.
+ *
+ * @example
+ * ```ts
+ * import { Etcd3 } from 'etcd3';
+ * import { Lock } from 'sherlock-rx';
+ * import { etcdBackend } from 'sherlock-rx/etcd';
+ *
+ * // A Namespace client puts every lock key under `app/`, as etcdctl and Go clients see them.
+ * const client = new Etcd3({ hosts: 'http://127.0.0.1:2379' }).namespace('app/');
+ * const lock = new Lock('leader', { backend: etcdBackend, client, autoRenew: true });
+ * ```
  */
 export const etcdBackend: DefinedBackend<EtcdClient, LockDriver> = defineBackend({
   name: 'etcd',

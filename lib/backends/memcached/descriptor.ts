@@ -28,6 +28,14 @@ export function isMemjsClient(client: unknown): client is MemcachedClient {
  * The memcached backend. The client is a memjs `Client` (`memjs.Client.create(...)`); without
  * one, a default client is created for `MEMCACHIER_SERVERS` / `MEMCACHE_SERVERS`, else
  * localhost:11211.
+ *
+ * @example
+ * ```ts
+ * import { memcachedBackend } from 'sherlock-rx/memcached';
+ *
+ * // The key Python sherlock's MCLock('report', namespace='billing') uses, so both exclude each other.
+ * memcachedBackend.keyFor('report', 'billing'); // 'billing_report'
+ * ```
  */
 export const memcachedBackend: DefinedBackend<MemcachedClient, LockDriver> = defineBackend({
   name: 'memcached',

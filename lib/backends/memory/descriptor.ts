@@ -9,6 +9,15 @@ import { MemoryStore } from './memory-store';
  * (TTL, owner check, renewal, fencing tokens, release and loss notification). Its client is a
  * {@link MemoryStore}; locks without one share a default store. Keys use sherlock's format.
  * It is the template for a new backend (see "Adding a backend" in the README).
+ *
+ * @example
+ * ```ts
+ * import { Lock } from 'sherlock-rx';
+ * import { MemoryStore, memoryBackend } from 'sherlock-rx/memory';
+ *
+ * // Production code takes a generic Lock; its test hands it an isolated in-memory one.
+ * const lock = new Lock('invoice-42', { backend: memoryBackend, client: new MemoryStore() });
+ * ```
  */
 export const memoryBackend: DefinedBackend<MemoryStore, LockDriver> = defineBackend({
   name: 'memory',

@@ -9,10 +9,32 @@ interface Entry {
   expiryTimer: NodeJS.Timeout | undefined;
 }
 
-/** Why a lock entry left the store. */
+/**
+ * Why a lock entry left the store.
+ *
+ * @example
+ * ```ts
+ * import type { MemoryRemovalReason } from 'sherlock-rx';
+ *
+ * const counts: Record<MemoryRemovalReason, number> = { released: 0, expired: 0, forced: 0 };
+ * store.removals.subscribe(({ reason }) => counts[reason]++);
+ * ```
+ */
 export type MemoryRemovalReason = 'released' | 'expired' | 'forced';
 
-/** One lock entry leaving the store. */
+/**
+ * One lock entry leaving the store.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStore, type MemoryRemoval } from 'sherlock-rx';
+ *
+ * const store = new MemoryStore();
+ * const removals: MemoryRemoval[] = [];
+ * store.removals.subscribe((removal) => removals.push(removal));
+ * // ... after the test: a lock that was never released shows up as 'expired'.
+ * ```
+ */
 export interface MemoryRemoval {
   /** The key of the entry (`<namespace>_<name>`). */
   readonly key: string;
@@ -26,6 +48,17 @@ export interface MemoryRemoval {
  * The in-memory backend's server: lock entries with TTLs and fencing counters, local to one
  * process. Pass one as the `client` of a `MemoryLock` to get an isolated keyspace; locks
  * without a client share a default store.
+ *
+ * @example
+ * ```ts
+ * import { MemoryLock, MemoryStore } from 'sherlock-rx';
+ *
+ * const store = new MemoryStore();
+ * const lock = new MemoryLock('job', { client: store });
+ * await lock.acquire();
+ * // As an operator deleting the key would: the holder is told at once (LockLostError).
+ * store.forceDelete(lock.key);
+ * ```
  */
 export class MemoryStore {
   private readonly entries = new Map<string, Entry>();

@@ -15,6 +15,16 @@ type DriverModule = typeof import('./driver');
  * is and never closed; without one, a default client connects to `SHERLOCK_REDIS_URL`, else
  * 127.0.0.1:6379, on first use (close it with `closeDefaultClients()`). Keys use Python
  * sherlock's format (`<namespace>_<name>`); names and namespaces may not contain `{` or `}`.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * import { Lock } from 'sherlock-rx';
+ * import { redisBackend } from 'sherlock-rx/redis';
+ *
+ * // The same descriptor as `backends.REDIS`, for code that imports only the Redis entry.
+ * const lock = new Lock('invoice-42', { backend: redisBackend, client: new Redis(), expire: 30_000 });
+ * ```
  */
 export const redisBackend: DefinedBackend<RedisClient, LockDriver> = defineBackend({
   name: 'redis',
