@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { check, killedHolderEarliness, parseLog, type HoldRecord } from './checker';
-import { failures } from './report';
+import { failures, negativeLeads } from './report';
 import type { Figures } from './scenarios';
 
 const hold = (lock: string, start: number, end: number, fence?: number, extra: Partial<HoldRecord> = {}): HoldRecord => ({
@@ -56,10 +56,16 @@ describe('torture checker', () => {
   it('reports every kind of failure of a scenario', () => {
     const f: Figures = {
       backend: 'redis', scenario: 's', grants: 1, overlaps: 1, overlapMaxMs: 2, fencingViolations: 1, lateGrants: 1, faults: {},
-      leads: [3, -0.5], inconclusiveLeads: 3, killEarliness: [4], leakedKeys: 1, badInputFailures: ['x: accepted'], errors: { 'untyped:TypeError': 1 },
+      leads: [3, -0.5, -2], leadRoundTrips: [1, 0.2, 5], inconclusiveLeads: 4, killEarliness: [4], leakedKeys: 1, badInputFailures: ['x: accepted'], errors: { 'untyped:TypeError': 1 },
       workerFailures: ['w0 crashed'], runMs: 1, samples: [],
     };
     expect(failures([f])).to.have.length(10);
-    expect(failures([{ ...f, inconclusiveLeads: 2 }])).to.have.length(9); // as many as measured: tolerated
+    expect(failures([{ ...f, inconclusiveLeads: 3 }])).to.have.length(9); // as many as measured: tolerated
+  });
+
+  it('fails a lead only when the other grant was answered before the signal', () => {
+    // -0.5 with a 0.2 ms round trip: answered 0.3 ms before the signal. -2 with 5 ms: the
+    // signal fired while the winning attempt was in flight, order unknown. -Infinity: never.
+    expect(negativeLeads({ leads: [3, -0.5, -2, -Infinity], leadRoundTrips: [1, 0.2, 5, 0] })).to.deep.equal([-0.5, -Infinity]);
   });
 });

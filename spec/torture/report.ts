@@ -16,7 +16,7 @@ export function summarize(rows: readonly Figures[]): Figures[] {
   return [...byBackend.entries()].map(([backend, list]) => {
     const t: Figures = {
       backend: backend as Figures['backend'], scenario: 'TOTAL', grants: 0, overlaps: 0, overlapMaxMs: 0, fencingViolations: 0,
-      lateGrants: 0, faults: {}, leads: [], inconclusiveLeads: 0, killEarliness: [], leakedKeys: 0, badInputFailures: [], errors: {}, workerFailures: [],
+      lateGrants: 0, faults: {}, leads: [], leadRoundTrips: [], inconclusiveLeads: 0, killEarliness: [], leakedKeys: 0, badInputFailures: [], errors: {}, workerFailures: [],
       runMs: 0, samples: [],
     };
     for (const r of list) {
@@ -28,6 +28,7 @@ export function summarize(rows: readonly Figures[]): Figures[] {
       for (const [k, v] of Object.entries(r.faults)) t.faults[k] = (t.faults[k] ?? 0) + v;
       for (const [k, v] of Object.entries(r.errors)) t.errors[k] = (t.errors[k] ?? 0) + v;
       t.leads.push(...r.leads);
+      t.leadRoundTrips.push(...r.leadRoundTrips);
       t.inconclusiveLeads += r.inconclusiveLeads;
       t.killEarliness.push(...r.killEarliness);
       t.leakedKeys += r.leakedKeys;
@@ -70,6 +71,14 @@ export function table(rows: readonly Figures[]): string {
   ].join('\n');
 }
 
+/**
+ * The leads that are failures: another client's grant was answered before the holder's
+ * LockLostError fired (see `Figures.leadRoundTrips`), or never came, or the signal never did.
+ */
+export function negativeLeads(r: Pick<Figures, 'leads' | 'leadRoundTrips'>): number[] {
+  return r.leads.filter((lead, i) => !(lead + (r.leadRoundTrips[i] ?? 0) >= 0));
+}
+
 /** What failed, in words (empty when everything passed). */
 export function failures(rows: readonly Figures[]): string[] {
   const out: string[] = [];
@@ -78,8 +87,8 @@ export function failures(rows: readonly Figures[]): string[] {
     if (r.overlaps) out.push(`${tag}: ${r.overlaps} overlapping holds (longest ${r.overlapMaxMs.toFixed(2)} ms)`);
     if (r.fencingViolations) out.push(`${tag}: ${r.fencingViolations} fencing tokens not increasing in grant order`);
     if (r.lateGrants) out.push(`${tag}: ${r.lateGrants} grants reported after their validity had passed`);
-    const negative = r.leads.filter((x) => !(x >= 0));
-    if (negative.length) out.push(`${tag}: ${negative.length} negative lost-signal lead times (min ${ms(Math.min(...negative))} ms)`);
+    const negative = negativeLeads(r);
+    if (negative.length) out.push(`${tag}: ${negative.length} grants answered before the holder's LockLostError (leads ${negative.map(ms).join(', ')} ms)`);
     if (r.inconclusiveLeads > r.leads.length) {
       out.push(`${tag}: ${r.inconclusiveLeads} lead trials lost the lock before the fault (renewals missed their deadline), more than the ${r.leads.length} measured`);
     }

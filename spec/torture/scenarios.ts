@@ -26,8 +26,18 @@ export interface Figures {
   fencingViolations: number;
   lateGrants: number;
   faults: Record<string, number>;
-  /** Lost-signal lead times (ms): when another client could acquire minus when LockLostError fired. */
+  /**
+   * Lost-signal lead times (ms): when another client sent the attempt that got the lock minus
+   * when LockLostError fired (the grant cannot have happened before it was sent).
+   */
   leads: number[];
+  /**
+   * Per lead, the round trip of that winning attempt (ms). A lead is a failure only when the
+   * grant was answered before the signal (lead + round trip < 0): when the signal fired while
+   * the attempt was in flight, which came first on the server is not known at this resolution
+   * (a server that is slow to read the request makes the lead look negative by its delay).
+   */
+  leadRoundTrips: number[];
   /**
    * Lead trials whose holder lost the lock (its renewal missed the deadline on an overloaded
    * machine) before the fault was injected: they measure nothing, and losing the lock when
@@ -49,7 +59,7 @@ export interface Figures {
 
 function figures(backend: BackendKind, scenario: string): Figures {
   return {
-    backend, scenario, grants: 0, overlaps: 0, overlapMaxMs: 0, fencingViolations: 0, lateGrants: 0, faults: {}, leads: [],
+    backend, scenario, grants: 0, overlaps: 0, overlapMaxMs: 0, fencingViolations: 0, lateGrants: 0, faults: {}, leads: [], leadRoundTrips: [],
     inconclusiveLeads: 0, killEarliness: [], leakedKeys: 0, badInputFailures: [], errors: {}, workerFailures: [], runMs: 0, samples: [],
   };
 }
@@ -275,11 +285,13 @@ async function leadTrial(b: TortureBackend, directClient: unknown, name: string,
     bLock = newLock(b.kind, name, directClient, { expire: 30_000, timeout: 0, retryInterval: 20 });
     const bound = now() + expire * 4 + 5000;
     let grantedSentAt: number | undefined;
+    let grantedRoundTrip = 0;
     for (let i = 0; i < 100_000 && now() < bound; i++) {
       const sentAt = now();
       try {
         if (await bLock.acquire(false)) {
           grantedSentAt = sentAt;
+          grantedRoundTrip = now() - sentAt;
           break;
         }
       } catch (err) {
@@ -291,6 +303,7 @@ async function leadTrial(b: TortureBackend, directClient: unknown, name: string,
     if (grantedSentAt === undefined) {
       f.samples.push(`${name}: B never acquired within ${bound} ms`);
       f.leads.push(-Infinity); // a lock nobody can take again is a failure of its own
+      f.leadRoundTrips.push(0);
       return;
     }
     f.grants++;
@@ -298,6 +311,7 @@ async function leadTrial(b: TortureBackend, directClient: unknown, name: string,
     for (let i = 0; i < 400 && lostAt === undefined && now() < bound + expire; i++) await sleep(5);
     if (lostAt === undefined) f.samples.push(`${name}: A's signal never fired although B holds the lock`);
     f.leads.push(grantedSentAt - (lostAt ?? Infinity));
+    f.leadRoundTrips.push(grantedRoundTrip);
     await bLock.release().catch(() => undefined);
   } finally {
     proxy.cut();

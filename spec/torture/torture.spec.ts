@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import type { BackendKind } from './clients';
 import { runScenario, scenariosFor } from './plan';
-import { failures, table } from './report';
+import { failures, negativeLeads, table } from './report';
 import { untyped, type Figures } from './scenarios';
 import { available, startBackend, type TortureBackend } from './servers';
 
@@ -39,7 +39,7 @@ describe('torture (short) @integration', function () {
           expect(f.overlaps, problems.join('\n')).to.equal(0);
           expect(f.fencingViolations, problems.join('\n')).to.equal(0);
           expect(f.lateGrants, problems.join('\n')).to.equal(0);
-          expect(f.leads.filter((x) => !(x >= 0)), problems.join('\n')).to.deep.equal([]);
+          expect(negativeLeads(f), problems.join('\n')).to.deep.equal([]);
           expect(f.killEarliness.filter((x) => x > 0), problems.join('\n')).to.deep.equal([]);
           expect(f.leakedKeys, problems.join('\n')).to.equal(0);
           expect(f.badInputFailures).to.deep.equal([]);
