@@ -131,7 +131,13 @@ describe('packaging: the tarball in fresh consumer projects @integration', funct
       if (c.compile) sh(c.compile[0]!, c.compile.slice(1), dir);
       const out = sh(c.run[0]!, c.run.slice(1), dir, env);
       const oks = out.split('\n').filter((l) => l.startsWith('OK ')).map((l) => l.slice(3));
-      expect(oks).to.deep.equal(c.expectOk);
+      expect(oks).to.deep.equal(c.expectOk);      if (c.name === 'cjs') {
+        // The bin as npm links it: compiled JS with its shebang, no ts-node at run time.
+        const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+        expect(sh('npx', ['--no-install', 'sherlock-rx', '--version'], dir).trim()).to.equal(version);
+        const free = spawnSync('npx', ['--no-install', 'sherlock-rx', 'locked', 'cli-job', '--backend', 'redis'], { cwd: dir, env, encoding: 'utf8' });
+        expect(free.status, `${free.stdout}${free.stderr}`).to.equal(1);
+      }
     });
   }
 });
