@@ -32,6 +32,21 @@ export { configure, type ConfigureOptions } from './facade/configuration';
 export { backends, closeDefaultClients } from './facade/backend-registry';
 export { withLock, type LockedWork, type LockSource } from './core/with-lock';
 export type { LockHandle, LockHandleState } from './core/lock-handle';
+export {
+  lockEvents$,
+  WAITING_EVENT_INTERVAL,
+  type LockEvent,
+  type LockEventBase,
+  type LockAcquiringEvent,
+  type LockWaitingEvent,
+  type LockAcquiredEvent,
+  type LockRenewedEvent,
+  type LockRenewFailedEvent,
+  type LockLostEvent,
+  type LockReleasedEvent,
+  type LockTimedOutEvent,
+  type LockBackendErrorEvent,
+} from './core/events';
 export type { BackendDescriptor } from './core/driver';
 export { MemoryStore, type MemoryRemoval, type MemoryRemovalReason } from './backends/memory/memory-store';
 export type { RedisClient } from './backends/redis/client-shape';

@@ -1,6 +1,6 @@
 import { EMPTY, Observable, defer, finalize, retry, switchMap, throwError, timeout, timer } from 'rxjs';
 import type { AcquireAttempt } from './driver';
-import { LockTimeoutError } from '../errors';
+import { LockTimeoutError, toBackendError } from '../errors';
 import { AcquisitionClaim } from './acquisition-claim';
 import { monotonicNow } from './clock';
 import { validUntil } from './validity';
@@ -9,6 +9,8 @@ import type { LockContext } from './lock-context';
 import type { LockHandle } from './lock-handle';
 import { ReleaseWaker } from './release-waker';
 import { newOwnerToken } from './token';
+import { emitEvent, eventsWanted } from './event-sink';
+import { WAITING_EVENT_INTERVAL } from './events';
 
 /**
  * Per-call options of `lock.acquire$()`.
@@ -78,16 +80,34 @@ function acquisition(ctx: LockContext, waitFor: number, whenBusy: 'error' | 'com
     const claim = new AcquisitionClaim(ctx.driver, target);
     // Made on the first busy answer: an uncontended acquire never needs one.
     let waker: ReleaseWaker | undefined;
-    const timeoutError = () =>
-      new LockTimeoutError(
+    const startedAt = monotonicNow();
+    let attempts = 0;
+    // Started on the first busy answer, like the waker; checks for listeners on each tick.
+    let waitingTicker: NodeJS.Timeout | undefined;
+    const stopWaiting = () => {
+      if (waitingTicker) clearInterval(waitingTicker);
+      waitingTicker = undefined;
+    };
+    if (eventsWanted(ctx)) emitEvent(ctx, target.token, { type: 'acquiring', timeout: waitFor });
+    const timedOut = () => {
+      stopWaiting();
+      if (eventsWanted(ctx)) {
+        emitEvent(ctx, target.token, { type: 'timed-out', timeout: waitFor, waitMs: monotonicNow() - startedAt, attempts });
+      }
+    };
+    const timeoutError = () => {
+      timedOut();
+      return new LockTimeoutError(
         waitFor === 0
           ? `Lock "${ctx.name}" is held by another owner.`
           : `Lock "${ctx.name}" was not acquired within ${waitFor} ms (timeout).`,
         { lockName: ctx.name },
       );
+    };
 
     const attempt$ = new Observable<Grant>((subscriber) => {
       const sentAt = monotonicNow();
+      attempts++;
       waker?.attemptStarted();
       // If the subscriber is gone when the answer comes, the claim's release covers a late grant.
       claim.attempt().then(
@@ -107,12 +127,33 @@ function acquisition(ctx: LockContext, waitFor: number, whenBusy: 'error' | 'com
       );
     });
 
+    const startWaitingTicker = () => {
+      const ticker = setInterval(() => {
+        if (eventsWanted(ctx)) emitEvent(ctx, target.token, { type: 'waiting', elapsedMs: monotonicNow() - startedAt, attempts });
+      }, WAITING_EVENT_INTERVAL);
+      // Unreferenced: the wait itself keeps the process alive if anything does.
+      ticker.unref();
+      return ticker;
+    };
+
     let grant$ = attempt$.pipe(
       retry({
         delay: (err: unknown) => {
-          if (!(err instanceof LockBusy)) return throwError(() => err);
+          if (!(err instanceof LockBusy)) {
+            stopWaiting();
+            if (eventsWanted(ctx)) {
+              const error = toBackendError(err, ctx.name, ctx.backend, 'acquire');
+              emitEvent(ctx, target.token, { type: 'backend-error', operation: 'acquire', error });
+            }
+            return throwError(() => err);
+          }
           // A notifier that completes without emitting makes the retried source complete.
-          if (waitFor === 0) return whenBusy === 'complete' ? EMPTY : throwError(timeoutError);
+          if (waitFor === 0) {
+            if (whenBusy === 'error') return throwError(timeoutError);
+            timedOut();
+            return EMPTY;
+          }
+          waitingTicker ??= startWaitingTicker();
           if (err instanceof StaleGrant) return timer(0);
           waker ??= new ReleaseWaker(ctx.driver, target);
           return waker.nextAttempt(ctx.options.retryInterval);
@@ -127,10 +168,15 @@ function acquisition(ctx: LockContext, waitFor: number, whenBusy: 'error' | 'com
     return grant$.pipe(
       switchMap((grant) => {
         waker?.stop();
+        stopWaiting();
+        if (eventsWanted(ctx)) {
+          emitEvent(ctx, target.token, { type: 'acquired', waitMs: monotonicNow() - startedAt, attempts, fencingToken: grant.fencingToken });
+        }
         return hold$(ctx, claim, grant);
       }),
       finalize(() => {
         waker?.stop();
+        stopWaiting();
         claim.dispose();
       }),
     );

@@ -103,7 +103,8 @@ export class AcquisitionClaim {
   /** {@link release} for teardown paths that have nobody to report to. */
   dispose(): void {
     this.release().then(
-      (deleted) => debug('claim %s on %s disposed (deleted: %s)', redactToken(this.target.token), this.target.key, deleted),
+      // Success is not logged: the `released` / `lost` event already says how the hold ended.
+      () => undefined,
       (err: unknown) => debug('release of %s failed during teardown: %s', this.target.key, err),
     );
   }

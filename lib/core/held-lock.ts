@@ -3,7 +3,7 @@ import { LockError, LockLostError, toBackendError } from '../errors';
 import type { AcquisitionClaim } from './acquisition-claim';
 import { boundedCall, isBoolean } from './call-deadline';
 import { monotonicNow } from './clock';
-import { debug } from './debug';
+import { emitEvent, eventsWanted, type LockEventFields } from './event-sink';
 import type { LockContext } from './lock-context';
 import type { LockHandle, LockHandleState } from './lock-handle';
 import { renewalSchedulerFor, type RenewalEntry } from './renewal-scheduler';
@@ -37,6 +37,8 @@ export class HeldLock implements LockHandle, RenewalEntry {
   private lostError: LockLostError | undefined;
   private releaseOutcome: Promise<void> | undefined;
   private monitoring = false;
+  /** Monotonic time of the grant, for `heldMs` in events. */
+  private readonly grantedAt = monotonicNow();
 
   constructor(
     private readonly ctx: LockContext,
@@ -97,7 +99,11 @@ export class HeldLock implements LockHandle, RenewalEntry {
     try {
       ours = await boundedCall(() => this.ctx.driver.renew(this.target), isBoolean);
     } catch (err) {
-      throw toBackendError(err, this.name, this.ctx.backend, 'renew');
+      const error = toBackendError(err, this.name, this.ctx.backend, 'renew');
+      if (this._state === 'held' && eventsWanted(this.ctx)) {
+        emitEvent(this.ctx, this.token, { type: 'renew-failed', error, retryInMs: null });
+      }
+      throw error;
     }
     this.renewed(sentAt, ours);
     return ours && this._state === 'held';
@@ -116,7 +122,8 @@ export class HeldLock implements LockHandle, RenewalEntry {
   teardown(): void {
     this.stopMonitoring();
     if (this._state === 'held') {
-      this.release().catch((err: unknown) => debug('release of %s on teardown failed: %s', this.key, err));
+      // A failure is reported as an event by releaseOnce(); nobody else is left to tell.
+      this.release().catch(() => undefined);
     }
   }
 
@@ -129,16 +136,25 @@ export class HeldLock implements LockHandle, RenewalEntry {
     }
     const renewedUntil = validUntil(sentAt, this.ctx.options.expire);
     if (renewedUntil !== null) this._expiresAt = Math.max(this._expiresAt ?? 0, renewedUntil);
+    if (eventsWanted(this.ctx)) {
+      const validForMs = this._expiresAt === null ? null : this._expiresAt - monotonicNow();
+      emitEvent(this.ctx, this.token, { type: 'renewed', validForMs });
+    }
     this.armDeadline();
     this.scheduleRenewal();
   }
 
   /** {@link RenewalEntry}: the backend could not be asked; keep trying until the deadline decides. */
   failed(err: unknown): void {
-    if (this._state !== 'held' || !this.ctx.options.autoRenew || this._expiresAt === null) return;
-    debug('renewal of %s failed, retrying: %s', this.key, err);
+    if (this._state !== 'held') return;
+    const retries = this.ctx.options.autoRenew && this._expiresAt !== null;
     const expire = this.ctx.options.expire ?? 0;
     const retryIn = Math.max(RENEW_RETRY_MIN, expire / 10);
+    if (eventsWanted(this.ctx)) {
+      const error = toBackendError(err, this.name, this.ctx.backend, 'renew');
+      emitEvent(this.ctx, this.token, { type: 'renew-failed', error, retryInMs: retries ? retryIn : null });
+    }
+    if (!retries) return;
     renewalSchedulerFor(this.ctx.driver).schedule(this, monotonicNow() + retryIn, 0);
   }
 
@@ -149,16 +165,36 @@ export class HeldLock implements LockHandle, RenewalEntry {
     let deleted: boolean;
     try {
       deleted = await this.claim.release();
+    } catch (err) {
+      if (eventsWanted(this.ctx)) {
+        const error = toBackendError(err, this.name, this.ctx.backend, 'release');
+        emitEvent(this.ctx, this.token, { type: 'backend-error', operation: 'release', error });
+      }
+      throw err;
     } finally {
       this.end(new LockError(`Lock "${this.name}" was released.`, { lockName: this.name }));
       this.events.released();
     }
     if (!deleted) {
-      throw new LockLostError(
-        `Lock "${this.name}" was no longer held when released: it expired or was taken by another owner.`,
-        { lockName: this.name },
-      );
+      const reason = 'it was no longer held when released: it expired or was taken by another owner';
+      const error = new LockLostError(`Lock "${this.name}" was no longer held when released: it expired or was taken by another owner.`, {
+        lockName: this.name,
+      });
+      if (eventsWanted(this.ctx)) emitEvent(this.ctx, this.token, this.lostFields(reason, error));
+      throw error;
     }
+    if (eventsWanted(this.ctx)) emitEvent(this.ctx, this.token, { type: 'released', heldMs: monotonicNow() - this.grantedAt });
+  }
+
+  private lostFields(reason: string, error: LockLostError): LockEventFields {
+    const now = monotonicNow();
+    return {
+      type: 'lost',
+      reason,
+      error,
+      beforeDeadlineMs: this._expiresAt === null ? null : Math.max(0, this._expiresAt - now),
+      heldMs: now - this.grantedAt,
+    };
   }
 
   private lose(why: string, cause?: unknown): void {
@@ -168,6 +204,7 @@ export class HeldLock implements LockHandle, RenewalEntry {
     this.stopMonitoring();
     // Best effort: the key may still be ours on the server (e.g. our clock ran ahead).
     this.claim.dispose();
+    if (eventsWanted(this.ctx)) emitEvent(this.ctx, this.token, this.lostFields(why, this.lostError));
     this.end(this.lostError);
     this.events.lost(this.lostError);
   }

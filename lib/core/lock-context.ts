@@ -1,4 +1,6 @@
+import type { Subject } from 'rxjs';
 import type { LockDriver } from './driver';
+import type { LockEvent } from './events';
 import type { ResolvedLockOptions } from '../options';
 
 /**
@@ -14,4 +16,6 @@ export interface LockContext {
   readonly backend: string;
   readonly driver: LockDriver;
   readonly options: ResolvedLockOptions;
+  /** The lock's own event stream (`Lock.events$`), if it has one; the library-wide stream gets every event anyway. */
+  readonly events?: Subject<LockEvent>;
 }

@@ -1,6 +1,5 @@
 import { Observable, defer, from, isObservable, of, type MonoTypeOperatorFunction, type Subscription } from 'rxjs';
 import { LockConfigurationError } from '../errors';
-import { debug } from './debug';
 import type { LockHandle } from './lock-handle';
 
 /**
@@ -106,10 +105,8 @@ function whileHeld<T>(lock: LockSource, workFor: (handle: LockHandle) => Observa
           error: (err: unknown) =>
             finish(
               () => subscriber.error(err),
-              (releaseErr, h) => {
-                debug('withLock: the release of %s after the work failed also failed: %s', h.name, releaseErr);
-                subscriber.error(err);
-              },
+              // The release failure is logged as its own lock event (NODE_DEBUG=sherlock-rx, lockEvents$).
+              () => subscriber.error(err),
             ),
           complete: () =>
             finish(

@@ -1,11 +1,11 @@
-import { Observable, defer, type Subscription } from 'rxjs';
+import { Observable, Subject, defer, type Subscription } from 'rxjs';
 import type { BackendDescriptor } from '../core/driver';
 import { appliesBaseNameRules } from '../core/define-backend';
 import { assertBaseName } from '../core/lock-name';
 import { acquireLock, tryAcquireLock, type AcquireObservableOptions } from '../core/acquire';
 import { boundedCall, isBoolean } from '../core/call-deadline';
 import { monotonicNow } from '../core/clock';
-import { debug } from '../core/debug';
+import type { LockEvent } from '../core/events';
 import type { LockContext } from '../core/lock-context';
 import type { LockHandle } from '../core/lock-handle';
 import { LockConfigurationError, LockNotOwnedError, LockTimeoutError, isLockNotOwnedError, toBackendError } from '../errors';
@@ -52,6 +52,22 @@ export interface AcquireOptions {
 export class Lock implements AsyncDisposable {
   /** Lock name. */
   readonly name: string;
+  private readonly eventSource = new Subject<LockEvent>();
+  /**
+   * The lifecycle events of everything done through this instance (`acquire()`, `hold()`,
+   * `run()`, `acquire$()`, `withLock()`): see {@link LockEvent}. Hot: a subscriber sees only
+   * the events emitted while it is subscribed. Costs nothing while nobody subscribes (no event
+   * object is built). Every lock's events also go to the library-wide `lockEvents$`.
+   *
+   * @example
+   * ```ts
+   * const lock = new Lock('nightly-export');
+   * lock.events$.subscribe((e) => console.log(e.type, e.owner));
+   * await lock.run(() => exportAll());
+   * // acquiring 1f3a9c…, acquired 1f3a9c…, released 1f3a9c…
+   * ```
+   */
+  readonly events$: Observable<LockEvent> = this.eventSource.asObservable();
   private readonly options: LockOptions;
   private settings: (Omit<LockContext, 'driver'> & { descriptor: BackendDescriptor; client: unknown }) | undefined;
   private context: LockContext | undefined;
@@ -216,9 +232,8 @@ export class Lock implements AsyncDisposable {
     try {
       value = await fn(handle);
     } catch (err) {
-      await handle.release().catch((releaseErr: unknown) => {
-        if (releaseErr !== err) debug('run: the release of %s after the work failed also failed: %s', this.name, releaseErr);
-      });
+      // The release failure is logged as its own lock event (NODE_DEBUG=sherlock-rx, lockEvents$).
+      await handle.release().catch(() => undefined);
       throw err;
     }
     // A loss during the work surfaces here: release() rejects with the handle's LockLostError.
@@ -385,7 +400,7 @@ export class Lock implements AsyncDisposable {
   private resolveContext(): LockContext {
     if (this.context) return this.context;
     const { descriptor, client, ...settings } = this.resolveSettings();
-    this.context = { ...settings, driver: descriptor.driverFor(client) };
+    this.context = { ...settings, driver: descriptor.driverFor(client), events: this.eventSource };
     return this.context;
   }
 }

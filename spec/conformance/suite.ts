@@ -3,8 +3,8 @@
  * A backend's spec file calls `describeConformance(title, setup, teardown)`.
  */
 import { expect } from 'chai';
-import { Observable, defer, lastValueFrom, of, throwError, delay, concat, NEVER, tap, type Subscription } from 'rxjs';
-import { Lock, LockConfigurationError, LockLostError, LockNotOwnedError, LockTimeoutError, isLockLostError, withLock, type LockHandle, type LockOptions } from '../../lib';
+import { Observable, defer, lastValueFrom, of, throwError, delay, concat, NEVER, tap, filter, type Subscription } from 'rxjs';
+import { Lock, LockConfigurationError, LockLostError, LockNotOwnedError, LockTimeoutError, isLockLostError, lockEvents$, withLock, type LockEvent, type LockHandle, type LockOptions } from '../../lib';
 import type { ConformanceFixture } from './fixture';
 import { eventually, sleep, nextValue, settle } from '../support/async';
 
@@ -314,6 +314,26 @@ export function describeConformance(
         await holder.release();
         expect(await holder.locked()).to.equal(false);
         expect(await newLock(name).acquire(false)).to.equal(true);
+      });
+    });
+
+    describe('events', function () {
+      it('emits acquiring, acquired and released, with the backend and a redacted owner, on the lock and library-wide', async function () {
+        const lock = newLock(uniqueName());
+        const own: LockEvent[] = [];
+        const all: LockEvent[] = [];
+        track(lock.events$.subscribe((e) => own.push(e)));
+        track(lockEvents$.pipe(filter((e) => e.key === lock.key)).subscribe((e) => all.push(e)));
+        const handle = await lock.hold();
+        const fencingToken = handle.fencingToken;
+        await handle.release();
+        expect(own.map((e) => e.type)).to.deep.equal(['acquiring', 'acquired', 'released']);
+        expect(all).to.deep.equal(own);
+        for (const e of own) {
+          expect(e).to.include({ name: lock.name, key: lock.key, backend: fx.backend.name, owner: `${handle.token.slice(0, 6)}…` });
+          expect(JSON.stringify(e, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).to.not.contain(handle.token);
+        }
+        expect(own[1]).to.include({ attempts: 1, fencingToken });
       });
     });
 
