@@ -1,4 +1,4 @@
-import { EMPTY, Observable, defer, finalize, retry, switchMap, throwError, timeout, timer } from 'rxjs';
+import { EMPTY, Observable, defer, finalize, from, retry, switchMap, throwError, timeout, timer } from 'rxjs';
 import type { AcquireAttempt } from './driver';
 import { LockTimeoutError, toBackendError } from '../errors';
 import { AcquisitionClaim } from './acquisition-claim';
@@ -95,6 +95,10 @@ function acquisition(ctx: LockContext, waitFor: number, whenBusy: 'error' | 'com
         emitEvent(ctx, target.token, { type: 'timed-out', timeout: waitFor, waitMs: monotonicNow() - startedAt, attempts });
       }
     };
+    // What the attempts left on the server is deleted before the caller hears "busy" (see
+    // AcquisitionClaim.releaseBeforeGivingUp).
+    const afterCleanup = <T>(outcome: () => Observable<T>): Observable<T> =>
+      from(claim.releaseBeforeGivingUp()).pipe(switchMap(outcome));
     const timeoutError = () => {
       timedOut();
       return new LockTimeoutError(
@@ -149,9 +153,11 @@ function acquisition(ctx: LockContext, waitFor: number, whenBusy: 'error' | 'com
           }
           // A notifier that completes without emitting makes the retried source complete.
           if (waitFor === 0) {
-            if (whenBusy === 'error') return throwError(timeoutError);
-            timedOut();
-            return EMPTY;
+            if (whenBusy === 'error') return afterCleanup(() => throwError(timeoutError));
+            return afterCleanup(() => {
+              timedOut();
+              return EMPTY;
+            });
           }
           waitingTicker ??= startWaitingTicker();
           if (err instanceof StaleGrant) return timer(0);
@@ -162,7 +168,7 @@ function acquisition(ctx: LockContext, waitFor: number, whenBusy: 'error' | 'com
     );
     if (waitFor > 0 && waitFor !== Infinity) {
       // `first` only: a plain timeout(ms) would also fire while the lock is held.
-      grant$ = grant$.pipe(timeout({ first: waitFor, with: () => throwError(timeoutError) }));
+      grant$ = grant$.pipe(timeout({ first: waitFor, with: () => afterCleanup(() => throwError(timeoutError)) }));
     }
 
     return grant$.pipe(

@@ -16,6 +16,8 @@ import { debug, redactToken } from './debug';
  */
 export class AcquisitionClaim {
   private inFlight: Promise<void> = Promise.resolve();
+  /** Whether a `tryAcquire` has been sent and not answered yet. */
+  private answerPending = false;
   /** Whether something of ours may exist on the server. */
   private mayExist = false;
   /** A {@link withdraw} the next attempt must wait for (it could otherwise overtake the delete). */
@@ -41,12 +43,16 @@ export class AcquisitionClaim {
       return pending.then(() => this.attempt());
     }
     this.mayExist = true;
+    this.answerPending = true;
     const request = boundedCall(() => this.driver.tryAcquire(this.target), isAcquireAttempt);
     this.inFlight = request.then(
       (r) => {
+        this.answerPending = false;
         this.mayExist = r.acquired || r.queued === true;
       },
-      () => undefined, // outcome unknown: keep mayExist
+      () => {
+        this.answerPending = false; // outcome unknown: keep mayExist
+      },
     );
     return request.catch((err: unknown) => {
       throw toBackendError(err, this.target.name, this.driver.backend, 'acquire');
@@ -89,6 +95,20 @@ export class AcquisitionClaim {
       }
     });
     return this.released;
+  }
+
+  /**
+   * For an acquisition that gives up (busy, timed out): {@link release} when every attempt has
+   * answered and one left something on the server (etcd's waiter key), so the caller hears
+   * "busy" only once it is gone. Left to the background, the delete never went out when the
+   * caller closed its client right after (a script that gives up and exits), and the key then
+   * blocked every other waiter until its lease expired (60 s by default). An attempt still in
+   * flight is not waited for (on a stalled server that could take the whole 5 s call deadline
+   * and make the timeout late); the release that follows on teardown covers it. Never rejects.
+   */
+  async releaseBeforeGivingUp(): Promise<void> {
+    if (this.answerPending || !this.mayExist) return;
+    await this.release().catch(() => false); // reported by the teardown release, which shares this result
   }
 
   /** Lets the driver drop requests of this token it has not sent yet (see `LockDriver.abandon`). */
