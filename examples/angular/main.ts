@@ -9,6 +9,8 @@
  * Angular 20 ships ES modules only; Node >= 20.19 loads them with `require()`, so ts-node's
  * CommonJS mode runs this as is.
  */
+// JIT: compiles the @Injectable classes at run time (an Angular CLI app compiles them ahead of time).
+import '@angular/compiler';
 import { Injector, type DestroyableInjector } from '@angular/core';
 import { filter, firstValueFrom } from 'rxjs';
 import { MemoryStore, lockEvents$, type LockEvent } from '../../lib';

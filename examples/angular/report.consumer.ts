@@ -4,7 +4,7 @@
  * injector that created it is destroyed, and unsubscribing from `ReportService.generate()`
  * releases the report's lock. Nobody has to remember to release anything.
  */
-import { DestroyRef, inject, signal } from '@angular/core';
+import { DestroyRef, Injectable, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { ReportService, type ReportProgress } from './report.service';
 
@@ -19,6 +19,7 @@ import { ReportService, type ReportProgress } from './report.service';
  * scope.destroy(); // unsubscribes, so the lock is released
  * ```
  */
+@Injectable()
 export class ReportConsumer {
   private readonly reports = inject(ReportService);
   private readonly destroyRef = inject(DestroyRef);

@@ -3,15 +3,12 @@
  * Observables: whoever subscribes holds the report's lock for as long as the subscription
  * lives, and unsubscribing (directly, or through `takeUntilDestroyed`) releases it.
  *
- * In an Angular CLI application (AOT-compiled) you would mark this class
- * `@Injectable({ providedIn: 'root' })` and drop the explicit provider in `main.ts`. This
- * example runs under plain ts-node with only `@angular/core` installed: without the Angular
- * compiler (AOT, or `@angular/compiler` loaded for JIT) `@Injectable` throws "needs to be
- * compiled using the JIT compiler" on first use. Everything else is the same: the class has
- * no constructor parameters and takes its dependencies with `inject()`, so Angular's injector
- * can create it from a plain `providers: [ReportService]` entry.
+ * `@Injectable()` with an explicit provider in `main.ts`; in an Angular CLI application you
+ * would write `@Injectable({ providedIn: 'root' })` instead (the root scope exists only under
+ * `bootstrapApplication`). The class has no constructor parameters and takes its dependencies
+ * with `inject()`, so it needs no decorator metadata.
  */
-import { InjectionToken, inject } from '@angular/core';
+import { Injectable, InjectionToken, inject } from '@angular/core';
 import { interval, map, take, type Observable } from 'rxjs';
 import { MemoryLock, MemoryStore, withLock, type Lock } from '../../lib';
 
@@ -43,6 +40,7 @@ const CHUNK_INTERVAL = 50;
  * reports.generate('q3').pipe(takeUntilDestroyed()).subscribe((p) => console.log(p.chunk));
  * ```
  */
+@Injectable()
 export class ReportService {
   private readonly store = inject(LOCK_STORE);
 
