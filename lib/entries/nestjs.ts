@@ -36,11 +36,11 @@
  *
  * @packageDocumentation
  */
-export { SherlockModule } from '../nestjs/sherlock-module';
+export { SherlockModule, type SherlockModuleRootOptions, type SherlockModuleAsyncOptions } from '../nestjs/sherlock-module';
 export type { SherlockModuleOptions, SherlockModuleExtras } from '../nestjs/options';
 export { SHERLOCK_MODULE_OPTIONS } from '../nestjs/tokens';
 export { LockService, type LockServiceLockOptions } from '../nestjs/lock-service';
-export { WithLock, type WithLockOptions, type LockKey } from '../nestjs/with-lock-decorator';
+export { WithLock, type WithLockOptions, type LockKey, type LockedMethodDecorator } from '../nestjs/with-lock-decorator';
 export { CurrentLock } from '../nestjs/current-lock';
 export { LockBusyExceptionFilter } from '../nestjs/busy-exception-filter';
 export { SherlockTestingModule, type SherlockTestingOptions } from '../nestjs/testing-module';

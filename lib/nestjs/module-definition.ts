@@ -11,7 +11,7 @@ export const DEFAULT_BUSY_HTTP_STATUS = 409;
  * useExisting, inject, imports) the same shape as every other Nest module; the extras shape
  * the definition: global visibility and the HTTP filter for busy locks.
  */
-export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } = new ConfigurableModuleBuilder<SherlockModuleOptions>({
+export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } = new ConfigurableModuleBuilder<SherlockModuleOptions>({
   moduleName: 'Sherlock',
 })
   .setClassMethodName('forRoot')

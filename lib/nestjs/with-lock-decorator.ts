@@ -38,6 +38,22 @@ export interface WithLockOptions extends Pick<LockServiceLockOptions, 'expire' |
   onBusy?: 'skip' | 'throw';
 }
 
+/**
+ * What {@link WithLock} returns: a decorator for a method of any signature.
+ *
+ * @typeParam M The decorated method's type (kept as it is: callers see the same signature).
+ *
+ * @example
+ * ```ts
+ * const nightly: LockedMethodDecorator = WithLock('nightly', { blocking: false });
+ * ```
+ */
+export type LockedMethodDecorator = <M extends (...args: never[]) => unknown>(
+  target: object,
+  propertyKey: string | symbol,
+  descriptor: TypedPropertyDescriptor<M>,
+) => void;
+
 /** Where the decorator finds the instance's own LockService (property-injected by Nest). */
 const LOCK_SERVICE = Symbol('sherlock-rx:lockService');
 /** Marks a class whose LockService property injection is already declared. */
@@ -88,7 +104,7 @@ const INJECTED = Symbol('sherlock-rx:lockServiceInjected');
 export function WithLock<A extends unknown[]>(
   key: LockKey<A>,
   options: WithLockOptions = {},
-): <M extends (...args: never[]) => unknown>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<M>) => void {
+): LockedMethodDecorator {
   validateDecoratorArguments(key, options);
   const { blocking, onBusy, ...lockOptions } = options;
   // The key function and the method are not tied by type (the decorator is built before it
