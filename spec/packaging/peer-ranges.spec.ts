@@ -47,6 +47,10 @@ const TESTED: readonly TestedPeer[] = [
   { peer: 'ioredis', modules: ['ioredis', 'ioredis5'], granularity: 'major' },
   { peer: 'memjs', modules: ['memjs'], granularity: 'minor' },
   { peer: 'etcd3', modules: ['etcd3'], granularity: 'minor' },
+  // spec/nestjs runs the NestJS module on these.
+  { peer: '@nestjs/common', modules: ['@nestjs/common'], granularity: 'major' },
+  { peer: '@nestjs/core', modules: ['@nestjs/core'], granularity: 'major' },
+  { peer: 'reflect-metadata', modules: ['reflect-metadata'], granularity: 'minor' },
 ];
 
 /**
