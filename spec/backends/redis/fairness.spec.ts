@@ -7,7 +7,10 @@ import { runPrefix, useRedis } from './support';
  * Redis locks are not FIFO, but no waiter may be starved by the server's notification order:
  * with one connection per contender (as with one process each), Redis delivers a release to
  * the same subscriber first every time, and without the core's wake spread some contenders
- * were measured to get the lock once in 3 s while the others took it ~1,100 times.
+ * were measured to get the lock once in 3 s while the others took it ~1,100 times (about
+ * 0.5% of a fair share). With the spread the least served contender got 26% to 90% of a fair
+ * share in five local runs, and 10% once in CI on a loaded machine: the bound below (4%) is
+ * far from both, so it fails on starvation and not on noise.
  */
 describe('RedisLock handoff between contenders on separate connections @integration', function () {
   this.timeout(30_000);
@@ -16,11 +19,18 @@ describe('RedisLock handoff between contenders on separate connections @integrat
   it('serves every contender, none starved by the notification order', async function () {
     const name = `${runPrefix()}fair`;
     const contenders = 6;
+    const locks = Array.from({ length: contenders }, () => new RedisLock(name, { client: redis.client(), timeout: 10_000 }));
+    // Outside the measured window: the first lock of a run loads (under ts-node, compiles) the
+    // Redis driver, which took the whole window when this file ran alone.
+    for (const lock of locks) {
+      await lock.acquire();
+      await lock.release();
+    }
     const grants = new Array<number>(contenders).fill(0);
     const end = performance.now() + 3_000;
     let holder = -1;
     const worker = async (me: number) => {
-      const lock = new RedisLock(name, { client: redis.client(), timeout: 10_000 });
+      const lock = locks[me]!;
       while (performance.now() < end) {
         await lock.acquire();
         holder = me;
@@ -31,9 +41,9 @@ describe('RedisLock handoff between contenders on separate connections @integrat
         while (holder === me && performance.now() < end) await sleep(0);
       }
     };
-    await Promise.all(Array.from({ length: contenders }, (_, i) => worker(i)));
+    await Promise.all(locks.map((_, i) => worker(i)));
     const total = grants.reduce((a, b) => a + b, 0);
     expect(total, grants.join(' ')).to.be.above(100);
-    expect(Math.min(...grants), grants.join(' ')).to.be.at.least(total / contenders / 10);
+    expect(Math.min(...grants), grants.join(' ')).to.be.at.least((total / contenders) * 0.04);
   });
 });
