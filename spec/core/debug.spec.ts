@@ -1,6 +1,16 @@
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { join } from 'node:path';
 import { expect } from 'chai';
+
+/** Runs `script` in a child process with `NODE_DEBUG=sherlock-rx` (the log goes to its stderr). */
+function runWithDebugLog(script: string): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+    cwd: join(__dirname, '..', '..'),
+    env: { ...process.env, NODE_DEBUG: 'sherlock-rx' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+}
 
 describe('NODE_DEBUG=sherlock-rx', function () {
   this.timeout(60_000);
@@ -13,12 +23,7 @@ describe('NODE_DEBUG=sherlock-rx', function () {
         process.stdout.write(handle.token);
         setTimeout(() => sub.unsubscribe(), 5);
       });`;
-    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
-      cwd: join(__dirname, '..', '..'),
-      env: { ...process.env, NODE_DEBUG: 'sherlock-rx' },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const run = runWithDebugLog(script);
     expect(run.status, run.stderr).to.equal(0);
     const token = run.stdout.trim();
     expect(token).to.match(/^[0-9a-f]{32}$/);
@@ -43,12 +48,7 @@ describe('NODE_DEBUG=sherlock-rx', function () {
         await again.release().catch(() => undefined);
         process.stdout.write(JSON.stringify({ tokens: [handle.token, again.token], types }));
       })();`;
-    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
-      cwd: join(__dirname, '..', '..'),
-      env: { ...process.env, NODE_DEBUG: 'sherlock-rx' },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const run = runWithDebugLog(script);
     expect(run.status, run.stderr).to.equal(0);
     const { tokens, types } = JSON.parse(run.stdout) as { tokens: string[]; types: string[] };
     const lines = run.stderr.split('\n').filter((line) => /^SHERLOCK-RX \d+: /.test(line));
