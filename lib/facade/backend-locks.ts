@@ -1,4 +1,5 @@
 import type { EtcdClient } from '../backends/etcd/client-shape';
+import { LockDirectory, lockDirectoryAt } from '../backends/file/lock-directory';
 import type { MemcachedClient } from '../backends/memcached/client-shape';
 import type { MemoryStore } from '../backends/memory/memory-store';
 import type { RedisClient } from '../backends/redis/client-shape';
@@ -128,5 +129,28 @@ export class EtcdLock extends Lock {
 export class MemoryLock extends Lock {
   constructor(name: string, options?: BackendLockOptions<MemoryStore>) {
     super(name, { ...options, backend: backends.MEMORY });
+  }
+}
+
+/**
+ * A lock held through files in a directory, shared by every process of this host that uses
+ * the same directory, and wire-compatible with Python sherlock's `FileLock`. The client is a
+ * {@link LockDirectory} or a directory path; without one, `<os.tmpdir()>/sherlock`.
+ *
+ * @example
+ * ```ts
+ * import { FileLock } from 'sherlock-rx';
+ *
+ * // Cron scripts and the service on one machine, no server: the same directory is the lock.
+ * const lock = new FileLock('nightly-report', { client: '/run/my-service/locks', expire: 60_000 });
+ * if (await lock.acquire(false)) {
+ *   try { await buildReport(); } finally { await lock.release(); }
+ * }
+ * ```
+ */
+export class FileLock extends Lock {
+  constructor(name: string, options?: BackendLockOptions<LockDirectory | string>) {
+    const client = typeof options?.client === 'string' ? lockDirectoryAt(options.client) : options?.client;
+    super(name, { ...options, client, backend: backends.FILE });
   }
 }

@@ -1,5 +1,6 @@
 import type { BackendDescriptor } from '../core/driver';
 import { etcdBackend } from '../backends/etcd/descriptor';
+import { fileBackend } from '../backends/file/descriptor';
 import { memcachedBackend } from '../backends/memcached/descriptor';
 import { memoryBackend } from '../backends/memory/descriptor';
 import { redisBackend } from '../backends/redis/descriptor';
@@ -31,6 +32,8 @@ export const backends = {
   ETCD: etcdBackend,
   /** In this process's memory: see `sherlock-rx/memory`. */
   MEMORY: memoryBackend,
+  /** Lock files in a directory, shared by the processes of one host: see `sherlock-rx/file`. */
+  FILE: fileBackend,
 
   /**
    * Adds a custom backend. It then works with `configure({ backend })`, the generic `Lock`
@@ -63,7 +66,7 @@ export const backends = {
   },
 };
 
-const builtIn: BackendDescriptor[] = [redisBackend, memcachedBackend, etcdBackend, memoryBackend];
+const builtIn: BackendDescriptor[] = [redisBackend, memcachedBackend, etcdBackend, memoryBackend, fileBackend];
 for (const b of builtIn) backends.register(b);
 
 /** The registered backend whose client type `client` is, if exactly one claims it. */

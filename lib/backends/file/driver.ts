@@ -1,0 +1,94 @@
+/**
+ * The file {@link LockDriver}: Python sherlock's FileLock protocol over one directory. Every
+ * read-modify-write of a state file runs synchronously under the lock's flock. Failures are
+ * thrown as they are: the core wraps them into `LockBackendError`.
+ */
+import { map, startWith, type Observable } from 'rxjs';
+import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../../core/driver';
+import { DirectoryWatch } from './directory-watch';
+import { nextFencingToken } from './fence';
+import { lockFilesOf, type LockFiles } from './file-names';
+import { underFlock } from './flock';
+import type { LockDirectory } from './lock-directory';
+import { prepareLockDirectory } from './prepare-directory';
+import { deleteState, ForeignStateFileError, isLive, readState, writeState, type LockState } from './state-file';
+
+export { LockDirectory } from './lock-directory';
+
+/** Drives the locks of one {@link LockDirectory}. */
+export class FileDriver implements LockDriver {
+  readonly backend = 'file';
+  private readonly watch: DirectoryWatch;
+
+  /** Throws `LockConfigurationError` when the directory cannot be created or written. */
+  constructor(readonly directory: LockDirectory) {
+    prepareLockDirectory(directory.path);
+    this.watch = new DirectoryWatch(directory.path);
+  }
+
+  tryAcquire(target: LockTarget): Promise<AcquireAttempt> {
+    const files = this.filesOf(target.key);
+    return underFlock(files.flock, (): AcquireAttempt => {
+      if (isLive(readState(files.state))) return { acquired: false };
+      // The counter first: if writing the state fails after it, a token was merely skipped.
+      const fencingToken = nextFencingToken(files.fence);
+      writeState(files.state, target.token, target.expire);
+      return { acquired: true, fencingToken };
+    });
+  }
+
+  release(target: LockTarget): Promise<boolean> {
+    const files = this.filesOf(target.key);
+    return underFlock(files.flock, () => {
+      if (ownerOf(files.state) !== target.token) return false;
+      deleteState(files.state);
+      return true;
+    });
+  }
+
+  renew(target: LockTarget): Promise<boolean> {
+    const files = this.filesOf(target.key);
+    return underFlock(files.flock, () => {
+      const state = ownStateOrNull(files.state);
+      // Python's rule: an expired entry is not renewed, even if still ours; someone may be taking it.
+      if (!isLive(state) || state.owner !== target.token) return false;
+      writeState(files.state, target.token, target.expire);
+      return true;
+    });
+  }
+
+  isLocked(key: string): Promise<boolean> {
+    const files = this.filesOf(key);
+    return underFlock(files.flock, () => isLive(readState(files.state)));
+  }
+
+  watchReleases(target: LockTarget): Observable<ReleaseSignal> {
+    return this.watch.deletionsOf(this.filesOf(target.key).stateName).pipe(
+      map((): ReleaseSignal => 'released'),
+      startWith<ReleaseSignal>('listening'),
+    );
+  }
+
+  /** Stops the directory watch (the default directory's driver, on `closeDefaultClients()`). */
+  close(): void {
+    this.watch.close();
+  }
+
+  private filesOf(key: string): LockFiles {
+    return lockFilesOf(this.directory.path, key);
+  }
+}
+
+/** The state, or null when it is absent or not sherlock's (then it cannot be ours either). */
+function ownStateOrNull(path: string): LockState | null {
+  try {
+    return readState(path);
+  } catch (err) {
+    if (err instanceof ForeignStateFileError) return null;
+    throw err;
+  }
+}
+
+function ownerOf(path: string): string | undefined {
+  return ownStateOrNull(path)?.owner;
+}
