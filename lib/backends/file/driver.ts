@@ -28,6 +28,10 @@ export class FileDriver implements LockDriver {
 
   tryAcquire(target: LockTarget): Promise<AcquireAttempt> {
     const files = this.filesOf(target.key);
+    // A waiter's poll usually finds the lock held: answering "busy" from a read without the
+    // flock is safe (it only delays a retry) and spares the flock(1) process (a few ms each).
+    const peeked = peekState(files.state);
+    if (peeked !== undefined && isLive(peeked)) return Promise.resolve({ acquired: false });
     return underFlock(files.flock, (): AcquireAttempt => {
       if (isLive(readState(files.state))) return { acquired: false };
       // The counter first: if writing the state fails after it, a token was merely skipped.
@@ -59,6 +63,8 @@ export class FileDriver implements LockDriver {
 
   isLocked(key: string): Promise<boolean> {
     const files = this.filesOf(key);
+    const peeked = peekState(files.state);
+    if (peeked !== undefined) return Promise.resolve(isLive(peeked));
     return underFlock(files.flock, () => isLive(readState(files.state)));
   }
 
@@ -76,6 +82,21 @@ export class FileDriver implements LockDriver {
 
   private filesOf(key: string): LockFiles {
     return lockFilesOf(this.directory.path, key);
+  }
+}
+
+/**
+ * The state read without the flock, or undefined when it does not parse. Our writes rename
+ * whole files into place, but Python rewrites the file in place under the flock, so a read
+ * without it can see a truncated file: that answer is left to a read under the flock (a
+ * prefix of a JSON object never parses as one, so what does parse is a whole state).
+ */
+function peekState(path: string): LockState | null | undefined {
+  try {
+    return readState(path);
+  } catch (err) {
+    if (err instanceof ForeignStateFileError) return undefined;
+    throw err;
   }
 }
 
