@@ -7,12 +7,18 @@
  *   npm run demo -- --backend redis       # REDIS_URL, default redis://127.0.0.1:6379
  *   npm run demo -- --backend memcached   # MEMCACHED_URL (host:port), default 127.0.0.1:11211
  *   npm run demo -- --backend etcd        # ETCD_URL, default http://127.0.0.1:2379
+ *   npm run demo -- --backend file        # SHERLOCK_FILE_DIR, default a fresh temporary directory;
+ *                                         # --processes 3: the workers run in 3 processes on it
  *   npm run demo -- --workers 8 --rounds 5
  *
  * The server variables are the ones the tests read (spec/support/servers/*), so one set of
  * variables points both at the same servers.
  */
-import { Lock, backends, closeDefaultClients, type BackendDescriptor } from '../lib';
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Lock, LockDirectory, backends, closeDefaultClients, type BackendDescriptor } from '../lib';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -46,6 +52,11 @@ const connectors: Record<string, () => Promise<Connection>> = {
     const client = memjs.Client.create(where, { timeout: 1, conntimeout: 1 });
     return { client, where, close: async () => client.close() };
   },
+  async file() {
+    // A directory is the whole "server": every process pointed at it shares the locks.
+    const where = arg('dir', process.env.SHERLOCK_FILE_DIR || mkdtempSync(join(tmpdir(), 'sherlock-demo-')));
+    return { client: new LockDirectory(where), where, close: async () => undefined };
+  },
   async etcd() {
     const { Etcd3 } = await import('etcd3');
     const where = process.env.ETCD_URL || 'http://127.0.0.1:2379';
@@ -59,6 +70,7 @@ const choices: Record<string, BackendDescriptor<any>> = {
   redis: backends.REDIS,
   memcached: backends.MEMCACHED,
   etcd: backends.ETCD,
+  file: backends.FILE,
 };
 
 async function main(): Promise<void> {
@@ -67,10 +79,12 @@ async function main(): Promise<void> {
   if (!backend) throw new Error(`--backend must be one of ${Object.keys(choices).join(', ')}, got "${backendName}"`);
   const workers = Number(arg('workers', '4'));
   const rounds = Number(arg('rounds', '3'));
-  const name = `demo-${process.pid}`;
+  const name = arg('name', `demo-${process.pid}`);
   const connection = Object.hasOwn(connectors, backendName) ? await connectors[backendName]!() : undefined;
   try {
-    await run({ backend, backendName, client: connection?.client, where: connection?.where, workers, rounds, name });
+    const demo = { backend, backendName, client: connection?.client, where: connection?.where, workers, rounds, name };
+    if (backendName === 'file') await runProcesses(demo, Number(arg('processes', '3')));
+    else await run(demo);
   } finally {
     await connection?.close();
     await closeDefaultClients();
@@ -85,9 +99,11 @@ interface DemoRun {
   workers: number;
   rounds: number;
   name: string;
+  /** A file every process appends its grants to (file backend: the holders are in several processes). */
+  journal?: string;
 }
 
-async function run({ backend, backendName, client, where, workers, rounds, name }: DemoRun): Promise<void> {
+async function run({ backend, backendName, client, where, workers, rounds, name, journal }: DemoRun): Promise<void> {
   console.log(`${workers} workers x ${rounds} rounds on lock "${name}" (${backendName} backend${where ? ` at ${where}` : ''})\n`);
   const t0 = performance.now();
   const ms = () => `${(performance.now() - t0).toFixed(0).padStart(5)} ms`;
@@ -103,10 +119,12 @@ async function run({ backend, backendName, client, where, workers, rounds, name 
       inside++;
       if (inside > 1) overlaps++;
       grants.push({ worker: id, fence: handle.fencingToken });
+      if (journal) appendFileSync(journal, `start ${process.pid}/${id} ${String(handle.fencingToken)}\n`);
       console.log(
         `${ms()}  worker ${id} got the lock (round ${round}, waited ${(performance.now() - asked).toFixed(0)} ms, fencing token ${String(handle.fencingToken)})`,
       );
       await new Promise((r) => setTimeout(r, 20 + Math.random() * 30));
+      if (journal) appendFileSync(journal, `end ${process.pid}/${id}\n`);
       inside--;
     }
   };
@@ -116,6 +134,36 @@ async function run({ backend, backendName, client, where, workers, rounds, name 
   const increasing = fences.every((f, i) => i === 0 || f === undefined || (f as number) > (fences[i - 1] as number));
   console.log(`\nSummary: ${grants.length} grants in ${ms().trim()}, overlapping holders: ${overlaps}, fencing tokens strictly increasing: ${increasing}`);
   if (overlaps > 0 || !increasing) process.exitCode = 1;
+}
+
+/**
+ * The file backend's demo: this process and `processes - 1` copies of it (`--child`) run their
+ * workers on one directory, each appending its grants to a journal there; the summary then
+ * checks the journal, where the holders of all processes meet.
+ */
+async function runProcesses(demo: DemoRun, processes: number): Promise<void> {
+  const journal = join(demo.where!, `${demo.name}.journal`);
+  if (process.argv.includes('--child')) return run({ ...demo, journal });
+  const args = ['--backend', 'file', '--child', '--dir', demo.where!, '--name', demo.name, '--workers', String(demo.workers), '--rounds', String(demo.rounds)];
+  const children = Array.from({ length: processes - 1 }, () =>
+    spawn(process.execPath, [...process.execArgv, __filename, ...args], { stdio: ['ignore', 'inherit', 'inherit'] }),
+  );
+  const exits = children.map((child) => new Promise<number | null>((resolve) => child.on('exit', resolve)));
+  console.log(`${processes} processes on ${demo.where}`);
+  await run({ ...demo, journal });
+  const codes = await Promise.all(exits);
+  const lines = readFileSync(journal, 'utf8').trim().split('\n');
+  let overlaps = 0;
+  const fences: number[] = [];
+  for (let i = 0; i < lines.length; i += 2) {
+    const [start, holder, fence] = lines[i]!.split(' ');
+    // Holders never overlap only if every start is followed by the same holder's end.
+    if (start !== 'start' || lines[i + 1] !== `end ${holder}`) overlaps++;
+    fences.push(Number(fence));
+  }
+  const increasing = fences.every((f, i) => i === 0 || f > fences[i - 1]!);
+  console.log(`\nAll processes: ${fences.length} grants, overlapping holders: ${overlaps}, fencing tokens strictly increasing: ${increasing}`);
+  if (overlaps > 0 || !increasing || codes.some((code) => code !== 0)) process.exitCode = 1;
 }
 
 main().catch(async (err: unknown) => {

@@ -8,6 +8,9 @@
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { Redis } from 'ioredis';
 import * as memjs from 'memjs';
@@ -25,12 +28,12 @@ interface DemoRun {
  * Runs the demo (3 workers x 2 rounds) with `env` added. The kill timeout only stops a demo
  * that never exits, so the test fails instead of hanging; it measures nothing.
  */
-function runDemo(backend: string, env: Record<string, string>): Promise<DemoRun> {
+function runDemo(backend: string, env: Record<string, string>, args = ['--workers', '3', '--rounds', '2'], killAfterMs = 25_000): Promise<DemoRun> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,
-      ['-r', 'ts-node/register', 'examples/demo.ts', '--backend', backend, '--workers', '3', '--rounds', '2'],
-      { env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', ...env }, timeout: 25_000, killSignal: 'SIGKILL' },
+      ['-r', 'ts-node/register', 'examples/demo.ts', '--backend', backend, ...args],
+      { env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', ...env }, timeout: killAfterMs, killSignal: 'SIGKILL' },
       (err, stdout, stderr) => {
         if (err) reject(new Error(`the demo on ${backend} failed (${err.message}):\n${stdout}\n${stderr}`));
         else resolve({ pid: child.pid!, stdout });
@@ -94,6 +97,19 @@ describe('npm run demo against real servers @integration', function () {
     } finally {
       raw.close();
       await server.stop();
+    }
+  });
+
+  it('file: runs workers in several processes on SHERLOCK_FILE_DIR, with no overlap and increasing fencing tokens', async function () {
+    this.timeout(120_000);
+    const dir = mkdtempSync(join(tmpdir(), 'srx-demo-'));
+    try {
+      const run = await runDemo('file', { SHERLOCK_FILE_DIR: dir }, ['--processes', '3', '--workers', '2', '--rounds', '2'], 110_000);
+      expect(run.stdout).to.match(/All processes: 12 grants, overlapping holders: 0, fencing tokens strictly increasing: true/);
+      // The counter is in the directory only if the demo used it.
+      expect(Number(readFileSync(join(dir, `demo-${run.pid}.fence`), 'utf8'))).to.equal(Math.max(...fences(run.stdout)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
