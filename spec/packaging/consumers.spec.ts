@@ -106,7 +106,7 @@ describe('packaging: the tarball in fresh consumer projects @integration', funct
     const out = sh('npx', ['attw', tarball, '--format', 'json'], root);
     const report = JSON.parse(out.slice(out.indexOf('{'))) as { analysis: { problems: unknown[]; entrypoints: Record<string, unknown> } };
     expect(Object.keys(report.analysis.entrypoints).sort()).to.deep.equal(
-      ['.', './backend', './etcd', './memcached', './memory', './nestjs', './package.json', './redis'],
+      ['.', './backend', './etcd', './file', './memcached', './memory', './nestjs', './package.json', './redis'],
     );
     expect(report.analysis.problems).to.deep.equal([]);
   });

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -164,7 +164,7 @@ describe('file backend: driver', function () {
 
 function pidNamespace(): string | undefined {
   try {
-    return require('node:fs').readlinkSync('/proc/self/ns/pid') as string;
+    return readlinkSync('/proc/self/ns/pid');
   } catch {
     return undefined;
   }
