@@ -55,58 +55,58 @@ async function main(): Promise<void> {
 
   const servers: Record<string, string> = {};
   const scenarios: ScenarioResult[] = [];
-  const record = (list: ScenarioResult[]): void => {
-    for (const s of list) {
-      printScenario(s);
-      scenarios.push(s);
-    }
+  // Printed as each scenario ends, so a long run shows its progress.
+  const emit = (s: ScenarioResult): void => {
+    printScenario(s);
+    scenarios.push(s);
   };
+  const record = (list: ScenarioResult[]): void => list.forEach(emit);
   console.log(`sherlock-rx bench${quick ? ' (--quick: smoke test, do not quote)' : ''}: node ${process.version}, ${cpus().length} CPU(s).`);
 
-  const redis = await startServer('redis-server', async () => {
-    const s = await startRedis();
-    return { value: s.url, stop: () => s.close() };
-  });
-  if (typeof redis === 'string') record(skippedAll('redis', redis));
-  else {
+  /**
+   * Runs one backend's part on its own server. A missing server skips the part; a part that
+   * throws is reported (its remaining scenarios marked failed, the exit status 1) and the run
+   * goes on, so one broken backend does not cost the figures of the others.
+   */
+  const runPart = async <T>(backend: string, binary: string, start: () => Promise<Started<T>>, part: (server: T) => Promise<string | undefined>): Promise<void> => {
+    const server = await startServer(binary, start).catch((err: unknown) => `${binary} did not start: ${describe(err)}`);
+    if (typeof server === 'string') return record(skippedAll(backend, server, scenarios));
     try {
-      servers.redis = await redisVersion(redis.value);
-      record(await runRedisPart(redis.value, settings));
+      const skipped = await part(server.value);
+      if (skipped !== undefined) record(skippedAll(backend, skipped, scenarios));
+    } catch (err) {
+      console.error(`\nbench: the ${backend} part failed:`, err);
+      process.exitCode = 1;
+      record(skippedAll(backend, `failed: ${describe(err)}`, scenarios));
     } finally {
       await closeDefaultClients();
-      await redis.stop();
+      await server.stop();
     }
-  }
+  };
 
-  const memcached = await startServer('memcached', async () => {
+  await runPart('redis', 'redis-server', async () => {
+    const s = await startRedis();
+    return { value: s.url, stop: () => s.close() };
+  }, async (url) => {
+    servers.redis = await redisVersion(url);
+    await runRedisPart(url, settings, emit);
+    return undefined;
+  });
+  await runPart('memcached', 'memcached', async () => {
     const s = await startMemcached();
     return { value: s.address, stop: () => s.close() };
+  }, async (address) => {
+    servers.memcached = await memcachedVersion(address);
+    await runMemcachedPart(address, settings, emit);
+    return undefined;
   });
-  if (typeof memcached === 'string') record(skippedAll('memcached', memcached));
-  else {
-    try {
-      servers.memcached = await memcachedVersion(memcached.value);
-      record(await runMemcachedPart(memcached.value, settings));
-    } finally {
-      await memcached.stop();
-    }
-  }
-
-  const etcd = await startServer('etcd', async () => {
+  await runPart('etcd', 'etcd', async () => {
     const s = await startEtcd();
     return { value: s.url, stop: () => s.stop() };
+  }, async (url) => {
+    servers.etcd = await etcdVersion(url);
+    return (await runEtcdPart(url, settings, emit))?.skipped;
   });
-  if (typeof etcd === 'string') record(skippedAll('etcd', etcd));
-  else {
-    try {
-      servers.etcd = await etcdVersion(etcd.value);
-      const part = await runEtcdPart(etcd.value, settings);
-      record('skipped' in part ? skippedAll('etcd', part.skipped) : part);
-    } finally {
-      await etcd.stop();
-    }
-  }
-
   record(await runMemoryPart(settings));
 
   const results: BenchResults = {
@@ -144,9 +144,13 @@ async function startServer<T>(binary: string, start: () => Promise<Started<T>>):
   return start();
 }
 
-/** A skipped entry for every scenario of `backend`. */
-function skippedAll(backend: string, reason: string): ScenarioResult[] {
-  return SCENARIO_KEYS.filter((k) => k.startsWith(`${backend}.`)).map((key) => ({ ...missing(key), skipped: reason }));
+/** A skipped entry for every scenario of `backend` not already in `done`. */
+function skippedAll(backend: string, reason: string, done: readonly ScenarioResult[]): ScenarioResult[] {
+  return SCENARIO_KEYS.filter((k) => k.startsWith(`${backend}.`) && !done.some((s) => s.key === k)).map((key) => ({ ...missing(key), skipped: reason }));
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function missing(key: string): ScenarioResult {

@@ -17,8 +17,8 @@ import { runUncontended } from '../scenarios/uncontended';
 import type { BenchSettings } from '../settings';
 import { CONTENDED_COLUMNS, CYCLE_COLUMNS, RENEWAL_COLUMNS, contendedMeasures, contendedRatio, contendedTitle } from './shared';
 
-/** Runs every etcd scenario against the server at `url`, or says why it cannot. */
-export async function runEtcdPart(url: string, settings: BenchSettings): Promise<ScenarioResult[] | { skipped: string }> {
+/** Runs every etcd scenario against the server at `url`, handing each to `emit`, or says why it cannot. */
+export async function runEtcdPart(url: string, settings: BenchSettings, emit: (scenario: ScenarioResult) => void): Promise<{ skipped: string } | undefined> {
   const connector = etcdConnector(url);
   const probe = await connector.open();
   try {
@@ -30,8 +30,7 @@ export async function runEtcdPart(url: string, settings: BenchSettings): Promise
   } finally {
     await connector.close([probe]);
   }
-  const out: ScenarioResult[] = [];
-  out.push({
+  emit({
     key: 'etcd.uncontended',
     backend: 'etcd',
     title: 'etcd: uncontended acquire + release, one lock, sequential',
@@ -44,7 +43,7 @@ export async function runEtcdPart(url: string, settings: BenchSettings): Promise
   });
   for (const mode of ['to-waiter', 'greedy'] as const) {
     const s = { ...settings.contended, mode };
-    out.push({
+    emit({
       key: mode === 'greedy' ? 'etcd.contended' : 'etcd.handoff',
       backend: 'etcd',
       title: contendedTitle('etcd', s),
@@ -56,7 +55,7 @@ export async function runEtcdPart(url: string, settings: BenchSettings): Promise
       rows: await runContended(connector, [spinning(rawEtcdPeer), sherlockEtcdPeer, spinning(etcd3LockPeer)], s),
     });
   }
-  out.push({
+  emit({
     key: 'etcd.renewal',
     backend: 'etcd',
     title: `etcd: ${settings.etcdRenewal.locks} locks held with renewal, expire ${settings.etcdRenewal.expireMs} ms`,
@@ -65,5 +64,5 @@ export async function runEtcdPart(url: string, settings: BenchSettings): Promise
     columns: RENEWAL_COLUMNS,
     rows: await runRenewal(connector, [sherlockEtcdRenewingPeer], settings.etcdRenewal, () => etcdRequestCounter(url)),
   });
-  return out;
+  return undefined;
 }

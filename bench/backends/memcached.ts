@@ -8,11 +8,10 @@ import { runUncontended } from '../scenarios/uncontended';
 import type { BenchSettings } from '../settings';
 import { CONTENDED_COLUMNS, CYCLE_COLUMNS, contendedMeasures, contendedRatio, contendedTitle } from './shared';
 
-/** Runs every memcached scenario against the server at `address` (`host:port`). */
-export async function runMemcachedPart(address: string, settings: BenchSettings): Promise<ScenarioResult[]> {
+/** Runs every memcached scenario against the server at `address` (`host:port`), handing each to `emit`. */
+export async function runMemcachedPart(address: string, settings: BenchSettings, emit: (scenario: ScenarioResult) => void): Promise<void> {
   const connector = memcachedConnector(address);
-  const out: ScenarioResult[] = [];
-  out.push({
+  emit({
     key: 'memcached.uncontended',
     backend: 'memcached',
     title: 'memcached: uncontended acquire + release, one lock, sequential',
@@ -25,7 +24,7 @@ export async function runMemcachedPart(address: string, settings: BenchSettings)
   });
   for (const mode of ['to-waiter', 'greedy'] as const) {
     const s = { ...settings.contended, mode };
-    out.push({
+    emit({
       key: mode === 'greedy' ? 'memcached.contended' : 'memcached.handoff',
       backend: 'memcached',
       title: contendedTitle('memcached', s),
@@ -37,7 +36,6 @@ export async function runMemcachedPart(address: string, settings: BenchSettings)
       rows: await runContended(connector, [rawMemcachedPeer({ spin: true }), sherlockMemcachedPeer], s),
     });
   }
-  return out;
 }
 
 /** The server's version, from `stats`. */

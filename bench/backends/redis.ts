@@ -15,8 +15,8 @@ import { runUncontended } from '../scenarios/uncontended';
 import type { BenchSettings } from '../settings';
 import { CONTENDED_COLUMNS, CYCLE_COLUMNS, RENEWAL_COLUMNS, contendedMeasures, contendedRatio, contendedTitle } from './shared';
 
-/** Runs every Redis scenario against the server at `url`. */
-export async function runRedisPart(url: string, settings: BenchSettings): Promise<ScenarioResult[]> {
+/** Runs every Redis scenario against the server at `url`, handing each to `emit` as it ends. */
+export async function runRedisPart(url: string, settings: BenchSettings, emit: (scenario: ScenarioResult) => void): Promise<void> {
   const observer = await connect(url);
   try {
     let ownRequests = 0;
@@ -25,8 +25,7 @@ export async function runRedisPart(url: string, settings: BenchSettings): Promis
     const cyclePeers = [rawPeer({ spin: false }), sherlockPeer, sherlockObservablePeer, redlockPeer({ retryCount: 0 }), redisSemaphorePeer];
     const keyPeers = [rawPeer({ spin: false }), sherlockPeer, redlockPeer({ retryCount: 0 }), redisSemaphorePeer];
     const contendedPeers = [rawPeer({ spin: true }), sherlockPeer, redlockPeer(), redisSemaphorePeer];
-    const out: ScenarioResult[] = [];
-    out.push({
+    emit({
       key: 'redis.uncontended',
       backend: 'redis',
       title: 'Redis: uncontended acquire + release, one lock, sequential',
@@ -37,7 +36,7 @@ export async function runRedisPart(url: string, settings: BenchSettings): Promis
       columns: [...CYCLE_COLUMNS, { key: 'commandsPerCycle', label: 'server cmds/cycle', digits: 1 }],
       rows: await runUncontended(connector, cyclePeers, settings.redisCycles, commands),
     });
-    out.push({
+    emit({
       key: 'redis.parallelKeys',
       backend: 'redis',
       title: `Redis: ${settings.parallelKeys.keys} parallel keys on one client`,
@@ -50,7 +49,7 @@ export async function runRedisPart(url: string, settings: BenchSettings): Promis
     });
     for (const mode of ['to-waiter', 'greedy'] as const) {
       const s = { ...settings.contended, mode };
-      out.push({
+      emit({
         key: mode === 'greedy' ? 'redis.contended' : 'redis.handoff',
         backend: 'redis',
         title: contendedTitle('Redis', s),
@@ -62,7 +61,7 @@ export async function runRedisPart(url: string, settings: BenchSettings): Promis
         rows: await runContended(connector, contendedPeers, s),
       });
     }
-    out.push({
+    emit({
       key: 'redis.renewal',
       backend: 'redis',
       title: `Redis: ${settings.redisRenewal.locks} locks held with renewal, expire ${settings.redisRenewal.expireMs} ms`,
@@ -74,7 +73,6 @@ export async function runRedisPart(url: string, settings: BenchSettings): Promis
         return { requests: c.total - ownRequests++, scriptCalls: c.calls.get('evalsha') ?? 0 };
       }),
     });
-    return out;
   } finally {
     await closeAll([observer]);
   }
