@@ -13,7 +13,9 @@ export function memcachedConnector(address: string): Connector<MemjsClient> {
     open() {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const memjs = require('memjs') as typeof import('memjs');
-      return Promise.resolve(memjs.Client.create(address, { retries: 0, logger: { log: () => undefined } }));
+      // memjs gives up on a reply after 0.5 s by default, which a busy 2-core machine exceeds
+      // (a contended run failed with "socket timed out waiting on response"): 5 s here.
+      return Promise.resolve(memjs.Client.create(address, { retries: 0, timeout: 5, conntimeout: 5, logger: { log: () => undefined } }));
     },
     close(clients) {
       for (const c of clients) c.close();
