@@ -63,7 +63,7 @@ export function renderRatiosSvg(results: BenchResults): string {
   let y = HEADER_H;
   for (const s of scenarios) {
     const baseline = s.rows.find((r) => r.id === s.baseline)?.name ?? s.baseline!;
-    out.push(`<text x="10" y="${y + 12}"><tspan font-weight="bold">${esc(s.title)}</tspan><tspan fill="#666"> · baseline: ${esc(baseline)}</tspan></text>`);
+    out.push(`<text x="10" y="${y + 12}"><tspan font-weight="bold">${esc(s.title)}</tspan><tspan fill="#666">&#160;· baseline: ${esc(baseline)}</tspan></text>`);
     y += ROW_H;
     const target = RATIO_TARGETS[s.key];
     for (const r of s.rows) {
