@@ -1,220 +1,163 @@
 /**
- * `npm run bench`: starts its own redis-server on a free loopback port, runs the Redis
- * scenarios (1: uncontended cycles, 2: handoff under contention, 3: renewal of many locks),
- * then the optional etcd part (4), prints the tables, writes the medians to
- * bench/results/latest.json, and stops the servers. `npm run bench -- --quick` runs each
- * scenario briefly (a smoke test: it writes nothing). REDIS_URL / ETCD_URL use existing
- * servers instead (their other traffic would then count in scenario 3).
+ * `npm run bench`: starts its own redis-server, memcached and etcd on free loopback ports
+ * (a backend whose server is not installed is reported as skipped), runs every scenario with
+ * the libraries side by side in rotated blocks, prints the tables, and writes
+ * `bench/results/latest.json`, `latest.md` and `ratios.svg`.
  *
- * Every figure is a median over rounds, and every comparison a ratio to a baseline measured in
- * the same round: absolute rates depend on the machine, ratios much less.
+ * `npm run bench -- --quick` runs each scenario briefly, only to prove the harness works (CI);
+ * it writes to `--out <dir>` (default: a temporary directory), never over the full results.
+ *
+ * Every figure is a median over rounds with its min–max, and every comparison a ratio to a
+ * baseline measured in the same block: absolute rates depend on the machine, ratios much less.
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, platform, release, tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { closeDefaultClients } from '../lib/index';
-import { redisAvailable, startRedis } from '../spec/support/servers/redis';
-import { closeAll, connect, parseInfo, redisConnector } from './clients';
-import type { Peer } from './peers/peer';
-import { rawPeer } from './peers/raw';
-import { redisSemaphorePeer, redisSemaphoreRenewingPeer } from './peers/redis-semaphore';
-import { redlockPeer } from './peers/redlock';
-import { sherlockObservablePeer, sherlockPeer, sherlockRenewingPeer } from './peers/sherlock-rx';
-import { runEtcdPart } from './etcd';
-import { fmt, printTable, times } from './report';
-import { handoffRatio, runHandoff, summarizeHandoff, type HandoffSettings, type HandoffSummary } from './scenarios/handoff';
-import { runRenewal, summarizeRenewal, type RenewalSettings } from './scenarios/renewal';
-import { runUncontended, summarizeUncontended, type UncontendedSettings } from './scenarios/uncontended';
-import { round } from './stats';
+import { startEtcd } from '../spec/support/servers/etcd';
+import { startMemcached } from '../spec/support/servers/memcached';
+import { hasBinary } from '../spec/support/servers/process';
+import { startRedis } from '../spec/support/servers/redis';
+import { runEtcdPart } from './backends/etcd';
+import { memcachedVersion, runMemcachedPart } from './backends/memcached';
+import { runMemoryPart } from './backends/memory';
+import { runRedisPart } from './backends/redis';
+import { closeAll, connect, parseInfo } from './clients';
+import { etcdVersion } from './connectors';
+import { SCENARIO_KEYS, type BenchResults, type ScenarioResult } from './model/results';
+import { renderMarkdown } from './report/markdown';
+import { renderRatiosSvg } from './report/svg';
+import { printScenario } from './report/text';
+import { FULL, QUICK, type BenchSettings } from './settings';
 
-const QUICK = process.argv.includes('--quick');
-
-const UNCONTENDED: UncontendedSettings = QUICK
-  ? { rounds: 3, durationMs: 100, warmupMs: 100 }
-  : { rounds: 30, durationMs: 150, warmupMs: 400 };
-const HANDOFF_TO_WAITER: HandoffSettings = QUICK
-  ? { mode: 'to-waiter', rounds: 1, workers: 8, holdMs: 1, durationMs: 1_000 }
-  : { mode: 'to-waiter', rounds: 3, workers: 8, holdMs: 1, durationMs: 3_000 };
-const HANDOFF_GREEDY: HandoffSettings = { ...HANDOFF_TO_WAITER, mode: 'greedy', durationMs: QUICK ? 1_000 : 1_500 };
-const RENEWAL: RenewalSettings = QUICK
-  ? { rounds: 1, locks: 2_000, expireMs: 3_000, minWindowMs: 3_000, settleMs: 300 }
-  : { rounds: 3, locks: 2_000, expireMs: 3_000, minWindowMs: 4_800, settleMs: 300 };
-
-const ETCD_CYCLES: UncontendedSettings = QUICK
-  ? { rounds: 2, durationMs: 150, warmupMs: 100 }
-  : { rounds: 10, durationMs: 250, warmupMs: 300 };
+const quick = process.argv.includes('--quick');
+const outArg = process.argv.indexOf('--out');
+const settings: BenchSettings = quick ? QUICK : FULL;
 
 /** Ends a hung run instead of leaving it: every loop here is bounded, so this should never fire. */
-const WATCHDOG_MS = 6 * 60_000;
+const WATCHDOG_MS = (quick ? 5 : 15) * 60_000;
+
+/** A server the bench started, and how to stop it. */
+interface Started<T> {
+  readonly value: T;
+  stop(): Promise<void>;
+}
 
 async function main(): Promise<void> {
-  if (!redisAvailable()) throw new Error('npm run bench needs redis-server on the PATH (Debian: apt-get install redis-server) or REDIS_URL.');
+  const startedAt = performance.now();
   const watchdog = setTimeout(() => {
     console.error(`bench: still running after ${WATCHDOG_MS / 1000} s, giving up`);
     process.exit(2);
   }, WATCHDOG_MS);
   watchdog.unref();
+  if (typeof (globalThis as { gc?: unknown }).gc !== 'function') console.warn('bench: run with node --expose-gc (npm run bench does) for the heap figures');
 
-  const server = await startRedis();
-  try {
-    const url = server.url;
-    const redisVersion = await serverVersion(url);
-    console.log(`sherlock-rx bench${QUICK ? ' (--quick: smoke test, do not quote)' : ''}: redis ${redisVersion} on loopback, ` +
-      `node ${process.version}, ${cpus().length} CPU(s). Medians over rounds; ratios to a baseline of the same round.`);
-    const handoffPeers = [rawPeer({ spin: true }), sherlockPeer, redlockPeer(), redisSemaphorePeer];
-    const results = {
-      note: 'Produced by `npm run bench`. Medians over rounds; ratios are to a baseline measured in the same round. Compare ratios, not absolute rates, across machines.',
-      generatedAt: new Date().toISOString(),
-      environment: { node: process.version, cpus: cpus().length, redis: redisVersion },
-      uncontended: await cyclesSection(url),
-      handoffToWaiter: await handoffSection(url, handoffPeers, HANDOFF_TO_WAITER, '2a'),
-      handoffGreedy: await handoffSection(url, handoffPeers, HANDOFF_GREEDY, '2b'),
-      renewal: await renewalSection(url),
-      etcdUncontended: await etcdSection(),
-    };
-    if (!QUICK) {
-      const dir = join(__dirname, 'results');
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-      console.log(`\nwrote ${join('bench', 'results', 'latest.json')}`);
+  const servers: Record<string, string> = {};
+  const scenarios: ScenarioResult[] = [];
+  // Printed as each scenario ends, so a long run shows its progress.
+  const emit = (s: ScenarioResult): void => {
+    printScenario(s);
+    scenarios.push(s);
+  };
+  const record = (list: ScenarioResult[]): void => list.forEach(emit);
+  console.log(`sherlock-rx bench${quick ? ' (--quick: smoke test, do not quote)' : ''}: node ${process.version}, ${cpus().length} CPU(s).`);
+
+  /**
+   * Runs one backend's part on its own server. A missing server skips the part; a part that
+   * throws is reported (its remaining scenarios marked failed, the exit status 1) and the run
+   * goes on, so one broken backend does not cost the figures of the others.
+   */
+  const runPart = async <T>(backend: string, binary: string, start: () => Promise<Started<T>>, part: (server: T) => Promise<string | undefined>): Promise<void> => {
+    const server = await startServer(binary, start).catch((err: unknown) => `${binary} did not start: ${describe(err)}`);
+    if (typeof server === 'string') return record(skippedAll(backend, server, scenarios));
+    try {
+      const skipped = await part(server.value);
+      if (skipped !== undefined) record(skippedAll(backend, skipped, scenarios));
+    } catch (err) {
+      console.error(`\nbench: the ${backend} part failed:`, err);
+      process.exitCode = 1;
+      record(skippedAll(backend, `failed: ${describe(err)}`, scenarios));
+    } finally {
+      await closeDefaultClients();
+      await server.stop();
     }
-  } finally {
-    await closeDefaultClients();
-    await server.close();
-  }
-}
-
-/** Scenario 1, printed; returns its JSON part. */
-async function cyclesSection(url: string): Promise<object> {
-  const peers = [rawPeer({ spin: false }), sherlockPeer, sherlockObservablePeer, redlockPeer({ retryCount: 0 }), redisSemaphorePeer];
-  const cycles = summarizeUncontended(await runUncontended(redisConnector(url), peers, UNCONTENDED));
-  printTable(
-    `1. Uncontended acquire + release, sequential, one lock (${UNCONTENDED.rounds} rounds x ${UNCONTENDED.durationMs} ms)`,
-    ['library', 'cycles/s', 'vs raw'],
-    cycles.map((c) => [c.name, fmt(c.cyclesPerSecond, 0), times(c.ratioToBaseline)]),
-    ['raw = SET NX PX, then EVALSHA compare-and-delete: 2 round trips, no library around it.'],
-  );
-  return { settings: UNCONTENDED, baseline: peers[0]!.id, peers: cycles.map(cyclesJson) };
-}
-
-type HandoffRow = { id: string; name: string; handoffVsSherlock: number } & HandoffSummary;
-
-/** Scenario 2 in one mode, printed; returns its JSON part. sherlock-rx is the reference of the ratios. */
-async function handoffSection(url: string, peers: readonly Peer[], settings: HandoffSettings, label: string): Promise<object> {
-  const runs = await runHandoff(url, peers, settings);
-  const reference = runs.get(sherlockPeer.id)!;
-  const rows = peers.map((p) => ({ id: p.id, name: p.name, ...summarizeHandoff(runs.get(p.id)!), handoffVsSherlock: handoffRatio(runs.get(p.id)!, reference) }));
-  const greedy = settings.mode === 'greedy';
-  const title = greedy
-    ? `${label}. Handoff, greedy: ${settings.workers} contenders, hold ${settings.holdMs} ms, the releaser asks again at once`
-    : `${label}. Handoff to a waiting contender: ${settings.workers} contenders, hold ${settings.holdMs} ms, the releaser asks again once another got it`;
-  printTable(
-    `${title}; default retry settings (${settings.rounds} rounds x ${settings.durationMs} ms)`,
-    ['library', 'handoff p50 ms', 'p95 ms', 'p50 vs sherlock-rx', ...(greedy ? ['to another contender'] : []), 'wait p50 ms', 'wait p95 ms', 'longest wait ms', 'grants/s', 'gave up'],
-    rows.map((h) => [
-      h.name,
-      fmt(h.handoffMedianMs),
-      fmt(h.handoffP95Ms),
-      times(h.handoffVsSherlock),
-      ...(greedy ? [`${fmt(h.handedToOtherShare * 100, 0)}%`] : []),
-      fmt(h.waitMedianMs),
-      fmt(h.waitP95Ms),
-      fmt(h.waitMaxMs, 0),
-      fmt(h.grantsPerSecond, 0),
-      String(h.gaveUp),
-    ]),
-    [
-      'handoff = the holder calls release -> the next grant. wait = a contender asks -> it is granted (gave up / unfinished: the time it waited).',
-      ...(greedy ? ['to another contender = share of grants not going straight back to the releaser.'] : []),
-      'gave up = acquires the library abandoned (its timeout or retry limit), summed over rounds.',
-    ],
-  );
-  const overlaps = rows.reduce((n, h) => n + h.overlaps, 0);
-  if (overlaps > 0) console.log(`  !!! ${overlaps} grant(s) while another contender held the lock`);
-  return { settings, reference: sherlockPeer.id, peers: rows.map(handoffJson) };
-}
-
-function handoffJson(h: HandoffRow): object {
-  return {
-    id: h.id,
-    name: h.name,
-    handoffMedianMs: round(h.handoffMedianMs, 3),
-    handoffP95Ms: round(h.handoffP95Ms, 3),
-    handoffMedianRatioToSherlockRx: round(h.handoffVsSherlock),
-    handedToOtherShare: round(h.handedToOtherShare, 3),
-    waitMedianMs: round(h.waitMedianMs, 3),
-    waitP95Ms: round(h.waitP95Ms, 3),
-    waitMaxMs: round(h.waitMaxMs, 0),
-    grantsPerSecond: round(h.grantsPerSecond, 0),
-    gaveUp: h.gaveUp,
-    overlaps: h.overlaps,
   };
-}
 
-/** Scenario 3, printed; returns its JSON part. The first peer is the baseline. */
-async function renewalSection(url: string): Promise<object> {
-  const peers = [redisSemaphoreRenewingPeer, sherlockRenewingPeer];
-  const runs = await runRenewal(url, peers, RENEWAL);
-  const rows = peers.map((p) => ({ id: p.id, name: p.name, renewPeriodMs: p.renewPeriodMs(RENEWAL.expireMs), ...summarizeRenewal(runs.get(p.id)!) }));
-  const baseline = rows[0]!;
-  printTable(
-    `3. ${RENEWAL.locks} locks held with renewal, expire ${RENEWAL.expireMs} ms (${RENEWAL.rounds} rounds, window >= ${RENEWAL.minWindowMs} ms)`,
-    ['library', 'renews every ms', 'renewals/s', 'commands/s', 'requests/s', 'renewals/request', 'requests vs redis-semaphore', 'commands vs redis-semaphore', 'lost'],
-    rows.map((r) => [
-      r.name,
-      fmt(r.renewPeriodMs, 0),
-      fmt(r.evalshaPerSecond, 0),
-      fmt(r.commandsPerSecond, 0),
-      fmt(r.requestsPerSecond, 1),
-      fmt(r.evalshaPerSecond / r.requestsPerSecond, 0),
-      times(r.requestsPerSecond / baseline.requestsPerSecond),
-      times(r.commandsPerSecond / baseline.commandsPerSecond),
-      String(r.lost),
-    ]),
-    [
-      'renewals/s: EVALSHA calls (INFO commandstats); commands/s: total_commands_processed, which also counts the GET and PEXPIRE inside each script;',
-      "requests/s: socket writes of the holding client (a pipeline is one write). The renewal period is each library's default for this expire.",
-    ],
-  );
-  return {
-    settings: RENEWAL,
-    baseline: baseline.id,
-    peers: rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      renewPeriodMs: round(r.renewPeriodMs, 0),
-      renewalsPerSecond: round(r.evalshaPerSecond, 0),
-      commandsPerSecond: round(r.commandsPerSecond, 0),
-      requestsPerSecond: round(r.requestsPerSecond, 1),
-      renewalsPerRequest: round(r.evalshaPerSecond / r.requestsPerSecond, 0),
-      requestsRatioToBaseline: round(r.requestsPerSecond / baseline.requestsPerSecond, 4),
-      commandsRatioToBaseline: round(r.commandsPerSecond / baseline.commandsPerSecond),
-      lost: r.lost,
-    })),
+  await runPart('redis', 'redis-server', async () => {
+    const s = await startRedis();
+    return { value: s.url, stop: () => s.close() };
+  }, async (url) => {
+    servers.redis = await redisVersion(url);
+    await runRedisPart(url, settings, emit);
+    return undefined;
+  });
+  await runPart('memcached', 'memcached', async () => {
+    const s = await startMemcached();
+    return { value: s.address, stop: () => s.close() };
+  }, async (address) => {
+    servers.memcached = await memcachedVersion(address);
+    await runMemcachedPart(address, settings, emit);
+    return undefined;
+  });
+  await runPart('etcd', 'etcd', async () => {
+    const s = await startEtcd();
+    return { value: s.url, stop: () => s.stop() };
+  }, async (url) => {
+    servers.etcd = await etcdVersion(url);
+    return (await runEtcdPart(url, settings, emit))?.skipped;
+  });
+  record(await runMemoryPart(settings));
+
+  const results: BenchResults = {
+    note: 'Produced by `npm run bench`. Medians over rounds with min–max; ratios are to a baseline measured in the same block. Compare ratios, not absolute rates, across machines.',
+    generatedAt: new Date().toISOString(),
+    command: `npm run bench${quick ? ' -- --quick' : ''}`,
+    quick,
+    durationS: Math.round((performance.now() - startedAt) / 1000),
+    machine: {
+      os: `${platform()} ${release()}`,
+      cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+      cpus: cpus().length,
+      node: process.version,
+      servers,
+    },
+    scenarios: SCENARIO_KEYS.map((key) => scenarios.find((s) => s.key === key) ?? missing(key)),
   };
+  const dir = outArg > 0 ? process.argv[outArg + 1]! : quick ? mkdtempSync(join(tmpdir(), 'sherlock-rx-bench-')) : join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, fourDigits, 2)}\n`);
+  writeFileSync(join(dir, 'latest.md'), renderMarkdown(results));
+  writeFileSync(join(dir, 'ratios.svg'), renderRatiosSvg(results));
+  console.log(`\nwrote latest.json, latest.md and ratios.svg to ${relative(process.cwd(), dir) || '.'} in ${results.durationS} s`);
 }
 
-/** Part 4 (etcd), printed or reported as skipped; returns its JSON part. */
-async function etcdSection(): Promise<object> {
-  const etcd = await runEtcdPart(ETCD_CYCLES);
-  if (etcd.skipped !== undefined) {
-    console.log(`\n4. etcd: skipped (${etcd.skipped})`);
-    return { skipped: etcd.skipped };
-  }
-  printTable(
-    `4. etcd: uncontended acquire + release, sequential, one lock (${ETCD_CYCLES.rounds} rounds x ${ETCD_CYCLES.durationMs} ms)`,
-    ['library', 'cycles/s', 'vs raw'],
-    etcd.cycles.map((c) => [c.name, fmt(c.cyclesPerSecond, 0), times(c.ratioToBaseline)]),
-    ['raw = txn "create if absent" on a lease granted once, then txn "delete if mine": 2 round trips. etcd data dir on tmpfs (no disk sync).'],
-  );
-  return { settings: ETCD_CYCLES, baseline: etcd.cycles[0]!.id, peers: etcd.cycles.map(cyclesJson) };
+/** JSON replacer: fractional numbers to 4 significant digits (the noise is far above that). */
+function fourDigits(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isInteger(value) && Number.isFinite(value) ? Number(value.toPrecision(4)) : value;
 }
 
-function cyclesJson(c: { id: string; name: string; cyclesPerSecond: number; ratioToBaseline: number }): object {
-  return { id: c.id, name: c.name, cyclesPerSecond: round(c.cyclesPerSecond, 0), ratioToBaseline: round(c.ratioToBaseline) };
+/** Starts a server, or returns why it cannot (not installed: the backend is skipped, not failed). */
+async function startServer<T>(binary: string, start: () => Promise<Started<T>>): Promise<Started<T> | string> {
+  const envVar = { 'redis-server': 'REDIS_URL', memcached: 'MEMCACHED_URL', etcd: 'ETCD_URL' }[binary];
+  if (!hasBinary(binary) && !(envVar && process.env[envVar])) return `${binary} is not installed (nor ${envVar} set)`;
+  return start();
 }
 
-async function serverVersion(url: string): Promise<string> {
+/** A skipped entry for every scenario of `backend` not already in `done`. */
+function skippedAll(backend: string, reason: string, done: readonly ScenarioResult[]): ScenarioResult[] {
+  return SCENARIO_KEYS.filter((k) => k.startsWith(`${backend}.`) && !done.some((s) => s.key === k)).map((key) => ({ ...missing(key), skipped: reason }));
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function missing(key: string): ScenarioResult {
+  return { key, backend: key.split('.')[0] as ScenarioResult['backend'], title: key, measures: '', settings: {}, columns: [], rows: [], skipped: 'not run' };
+}
+
+async function redisVersion(url: string): Promise<string> {
   const client = await connect(url);
   try {
     return parseInfo(await client.info('server')).get('redis_version') ?? 'unknown';

@@ -33,3 +33,32 @@ export function round(value: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/** Median and range of one figure over rounds: what the report prints and the chart draws. */
+export interface Spread {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The median and min-max of `values` (NaN for all three when empty). */
+export function spread(values: readonly number[]): Spread {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return { median: NaN, min: NaN, max: NaN };
+  return { median: median(finite), min: Math.min(...finite), max: Math.max(...finite) };
+}
+
+/**
+ * Jain's fairness index of per-worker shares: 1 when every worker got as many grants, 1/n
+ * when one got them all. NaN when nobody got anything.
+ */
+export function jainIndex(counts: readonly number[]): number {
+  const sum = counts.reduce((a, b) => a + b, 0);
+  const squares = counts.reduce((a, b) => a + b * b, 0);
+  return squares > 0 ? (sum * sum) / (counts.length * squares) : NaN;
+}
+
+/** Rounds every number of a spread for the JSON report. */
+export function roundSpread(s: Spread, digits = 2): Spread {
+  return { median: round(s.median, digits), min: round(s.min, digits), max: round(s.max, digits) };
+}

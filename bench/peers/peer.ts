@@ -37,7 +37,7 @@ export interface Peer<C = Redis> {
 }
 
 /** A library holding many locks at once with automatic renewal (the renewal scenario). */
-export interface RenewingPeer {
+export interface RenewingPeer<C = Redis> {
   readonly name: string;
   readonly id: string;
   /** How often the library renews one lock of lifetime `expireMs`, in ms. */
@@ -46,5 +46,5 @@ export interface RenewingPeer {
    * Acquires a lock on every key (free keys) with renewal on. Resolves with a function that
    * releases them all and resolves with how many had been lost meanwhile.
    */
-  holdAll(client: Redis, keys: readonly string[], expireMs: number): Promise<() => Promise<number>>;
+  holdAll(client: C, keys: readonly string[], expireMs: number): Promise<() => Promise<number>>;
 }

@@ -1,98 +1,104 @@
 /**
- * Scenario 3: hold many locks with automatic renewal and count what reaches the server while
- * nothing else happens: commands processed (INFO) and requests sent (socket writes; a
- * pipeline is one). Shows whether renewals are batched. The window spans whole renewal
- * periods of the peer, so that every lock is renewed the same number of times in it. A first
- * round may also count NOSCRIPT fallbacks (the scripts are not cached yet); the median over
- * rounds leaves that out.
+ * Renewal of many held locks: hold `locks` free locks with automatic renewal and measure, while
+ * nothing else happens, what holding them costs: the process's CPU share, its heap per lock,
+ * and the requests the server receives per second. The window spans whole renewal periods of
+ * the peer, so every lock is renewed the same number of times in it.
+ *
+ * Heap per lock is the heap growth from before the acquires to after them, each read after a
+ * full GC (`--expose-gc`, which `npm run bench` passes; without it the figure is NaN).
  */
 import { performance } from 'node:perf_hooks';
-import { closeAll, commandCounters, connect, countWrites, sleep } from '../clients';
-import type { RenewingPeer } from '../peers/peer';
-import { median } from '../stats';
+import { sleep } from '../clients';
+import type { ResultRow } from '../model/results';
+import type { Connector, RenewingPeer } from '../peers/peer';
+import { spread } from '../stats';
 
 /** Settings of the renewal scenario. */
 export interface RenewalSettings {
   readonly rounds: number;
   readonly locks: number;
   readonly expireMs: number;
-  /** Minimum measured window; stretched to a whole number of the peer's renewal periods. */
+  /** Minimum measured window, in ms; stretched to a whole number of the peer's renewal periods. */
   readonly minWindowMs: number;
-  /** Pause between acquiring the last lock and opening the window. */
+  /** Pause between acquiring the last lock and opening the window, in ms. */
   readonly settleMs: number;
 }
 
-/** One peer in one round, as rates over the window. */
-export interface RenewalRun {
-  readonly windowMs: number;
-  readonly commandsPerSecond: number;
-  readonly evalshaPerSecond: number;
-  readonly requestsPerSecond: number;
+/** Reads the server's running counters (e.g. `requests`); each is reported as a rate over the window. */
+export type ServerCounters = () => Promise<Readonly<Record<string, number>>>;
+
+interface RenewalRun {
+  readonly cpuPercent: number;
+  readonly heapBytesPerLock: number;
+  readonly perSecond: Readonly<Record<string, number>>;
   readonly lost: number;
 }
 
-/** Runs every peer `rounds` times (rotated order); each run uses fresh keys. */
-export async function runRenewal(url: string, peers: readonly RenewingPeer[], settings: RenewalSettings): Promise<Map<string, RenewalRun[]>> {
-  const runs = new Map<string, RenewalRun[]>(peers.map((p) => [p.id, []]));
+/** Runs every peer `rounds` times in rotated blocks, each run on a fresh client and fresh keys. */
+export async function runRenewal<C>(
+  connector: Connector<C>,
+  peers: ReadonlyArray<RenewingPeer<C>>,
+  settings: RenewalSettings,
+  counters: ServerCounters,
+): Promise<ResultRow[]> {
+  const runs = peers.map(() => [] as RenewalRun[]);
   for (let round = 0; round < settings.rounds; round++) {
     for (let k = 0; k < peers.length; k++) {
-      const peer = peers[(round + k) % peers.length]!;
-      runs.get(peer.id)!.push(await runOnce(url, peer, round, settings));
+      const i = (round + k) % peers.length;
+      runs[i]!.push(await runOnce(connector, peers[i]!, round, settings, counters));
     }
   }
-  return runs;
+  return peers.map((peer, i) => {
+    const rates = Object.keys(runs[i]![0]!.perSecond);
+    return {
+      id: peer.id,
+      name: peer.name,
+      metrics: {
+        renewPeriodMs: spread([peer.renewPeriodMs(settings.expireMs)]),
+        cpuPercent: spread(runs[i]!.map((r) => r.cpuPercent)),
+        heapBytesPerLock: spread(runs[i]!.map((r) => r.heapBytesPerLock)),
+        ...Object.fromEntries(rates.map((name) => [`${name}PerSecond`, spread(runs[i]!.map((r) => r.perSecond[name]!))])),
+      },
+      counts: { lost: runs[i]!.reduce((n, r) => n + r.lost, 0) },
+    };
+  });
 }
 
-async function runOnce(url: string, peer: RenewingPeer, round: number, settings: RenewalSettings): Promise<RenewalRun> {
-  const [client, observer] = await Promise.all([connect(url), connect(url)]);
+function heapAfterGc(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return NaN;
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+async function runOnce<C>(connector: Connector<C>, peer: RenewingPeer<C>, round: number, settings: RenewalSettings, counters: ServerCounters): Promise<RenewalRun> {
+  const client = await connector.open();
   try {
     const period = peer.renewPeriodMs(settings.expireMs);
     const windowMs = period * Math.ceil(settings.minWindowMs / period);
     const keys = Array.from({ length: settings.locks }, (_, i) => `bench-renew-${peer.id}-${round}-${i}`);
+    const heapBefore = heapAfterGc();
     const releaseAll = await peer.holdAll(client, keys, settings.expireMs);
-    const sent = countWrites(client);
     await sleep(settings.settleMs);
+    const heapHeld = heapAfterGc();
 
-    const before = await commandCounters(observer);
-    const writesBefore = sent.writes;
+    const before = await counters();
+    const cpu = process.cpuUsage();
     const start = performance.now();
     await sleep(windowMs);
-    const after = await commandCounters(observer);
+    const used = process.cpuUsage(cpu);
     const elapsed = performance.now() - start;
-    const writes = sent.writes - writesBefore;
+    const after = await counters();
 
     const lost = await releaseAll();
-    const perSecond = (n: number): number => (n / elapsed) * 1000;
-    const evalsha = (after.calls.get('evalsha') ?? 0) - (before.calls.get('evalsha') ?? 0);
+    const perSecond = Object.fromEntries(Object.keys(after).map((name) => [name, ((after[name]! - (before[name] ?? 0)) / elapsed) * 1000]));
     return {
-      windowMs: elapsed,
-      // The first INFO is itself counted in the window.
-      commandsPerSecond: perSecond(after.total - before.total - 1),
-      evalshaPerSecond: perSecond(evalsha),
-      requestsPerSecond: perSecond(writes),
+      cpuPercent: ((used.user + used.system) / 1000 / elapsed) * 100,
+      heapBytesPerLock: (heapHeld - heapBefore) / settings.locks,
+      perSecond,
       lost,
     };
   } finally {
-    await closeAll([client, observer]);
+    await connector.close([client]);
   }
-}
-
-/** Medians over rounds. */
-export interface RenewalSummary {
-  readonly commandsPerSecond: number;
-  readonly evalshaPerSecond: number;
-  readonly requestsPerSecond: number;
-  readonly commandsPerRequest: number;
-  readonly lost: number;
-}
-
-/** Summarizes the runs of one peer. */
-export function summarizeRenewal(runs: readonly RenewalRun[]): RenewalSummary {
-  return {
-    commandsPerSecond: median(runs.map((r) => r.commandsPerSecond)),
-    evalshaPerSecond: median(runs.map((r) => r.evalshaPerSecond)),
-    requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)),
-    commandsPerRequest: median(runs.map((r) => (r.requestsPerSecond > 0 ? r.commandsPerSecond / r.requestsPerSecond : NaN))),
-    lost: runs.reduce((n, r) => n + r.lost, 0),
-  };
 }

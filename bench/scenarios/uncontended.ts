@@ -1,17 +1,20 @@
 /**
- * Scenario 1: one contender acquires and releases one free lock in a tight sequential loop.
- * Measures the cost a library adds around the two round trips of an owner-checked lock.
+ * Uncontended cycles: one contender acquires and releases one free lock in a tight sequential
+ * loop. Measures the cost a library adds around the round trips of an owner-checked lock: the
+ * cycle rate, the client CPU per cycle, and (where the server counts them) the server
+ * commands per cycle.
  */
 import { performance } from 'node:perf_hooks';
+import type { ResultRow } from '../model/results';
 import type { Connector, Peer, PeerLock } from '../peers/peer';
-import { median, ratio } from '../stats';
+import { ratio, spread } from '../stats';
 
-/** Settings of the cycle scenario. */
+/** Settings of the cycle scenarios (also used by the parallel-keys one). */
 export interface UncontendedSettings {
   /**
-   * Rounds; each round times every peer once, in a rotated order. Many short rounds rather than
-   * a few long ones: a burst of load from elsewhere on the machine then hits the peers of one
-   * round alike, and the per-round ratio survives it.
+   * Rounds; each round is a block that times every peer once, in a rotated order. Many short
+   * rounds rather than a few long ones: a burst of load from elsewhere on the machine then hits
+   * the peers of one block alike, and the per-round ratio survives it.
    */
   readonly rounds: number;
   /** Timed duration of one peer in one round, in ms. */
@@ -20,58 +23,88 @@ export interface UncontendedSettings {
   readonly warmupMs: number;
 }
 
-/** Per peer: cycles/s of each round and its ratio to the baseline of the same round. */
-export interface UncontendedResult {
-  readonly id: string;
-  readonly name: string;
-  readonly cyclesPerSecond: number[];
-  readonly ratioToBaseline: number[];
+/** Reads a server's running count of processed commands, not counting the requests it made itself. */
+export type CommandCounter = () => Promise<number>;
+
+/** One timed stretch of one peer. */
+export interface CycleSample {
+  readonly cyclesPerSecond: number;
+  readonly cpuUsPerCycle: number;
 }
 
-/** Runs the scenario, one client and one contender per peer; `peers[0]` is the baseline. */
-export async function runUncontended<C>(connector: Connector<C>, peers: ReadonlyArray<Peer<C>>, settings: UncontendedSettings): Promise<UncontendedResult[]> {
+/**
+ * Runs the scenario, one client and one contender per peer; `peers[0]` is the baseline of the
+ * ratios. With `commands`, also the server commands per cycle.
+ */
+export async function runUncontended<C>(
+  connector: Connector<C>,
+  peers: ReadonlyArray<Peer<C>>,
+  settings: UncontendedSettings,
+  commands?: CommandCounter,
+): Promise<ResultRow[]> {
   const clients = await Promise.all(peers.map(() => connector.open()));
-  const locks = peers.map((peer, i) => ({ peer, lock: peer.contender(clients[i]!, `bench-cycle-${peer.id}`) }));
+  const locks = peers.map((peer, i) => peer.contender(clients[i]!, `bench-cycle-${peer.id}`));
   try {
-    for (const { peer, lock } of locks) await cycleFor(peer.name, lock, settings.warmupMs);
-    const rates = peers.map(() => [] as number[]);
-    for (let round = 0; round < settings.rounds; round++) {
-      for (let k = 0; k < peers.length; k++) {
-        const i = (round + k) % peers.length; // rotate, so no peer always runs first or last
-        rates[i]!.push(await cycleFor(peers[i]!.name, locks[i]!.lock, settings.durationMs));
-      }
-    }
-    return peers.map((peer, i) => ({
-      id: peer.id,
-      name: peer.name,
-      cyclesPerSecond: rates[i]!,
-      ratioToBaseline: rates[i]!.map((r, round) => ratio(r, rates[0]![round]!)),
-    }));
+    const loops = locks.map((lock, i) => (ms: number) => cycleFor(peers[i]!.name, [lock], ms));
+    return await interleave(peers, loops, settings, commands);
   } finally {
-    await Promise.all(locks.map(({ lock }) => lock.dispose?.()));
+    await Promise.all(locks.map((lock) => lock.dispose?.()));
     await connector.close(clients);
   }
 }
 
-/** Acquires and releases `lock` in a loop for `durationMs`; returns cycles per second. */
-async function cycleFor(name: string, lock: PeerLock, durationMs: number): Promise<number> {
+/**
+ * Times `loops[i]` (peer i's timed stretch) in rotated blocks, and turns the samples into
+ * rows with ratios to `peers[0]` of the same block. Shared by the cycle scenarios.
+ */
+export async function interleave<C>(
+  peers: ReadonlyArray<Peer<C> | { readonly id: string; readonly name: string }>,
+  loops: ReadonlyArray<(durationMs: number) => Promise<CycleSample & { cycles: number }>>,
+  settings: UncontendedSettings,
+  commands?: CommandCounter,
+): Promise<ResultRow[]> {
+  for (const loop of loops) await loop(settings.warmupMs);
+  const samples = peers.map(() => [] as Array<CycleSample & { commandsPerCycle: number }>);
+  for (let round = 0; round < settings.rounds; round++) {
+    for (let k = 0; k < peers.length; k++) {
+      const i = (round + k) % peers.length; // rotate, so no peer always runs first or last
+      const before = commands ? await commands() : NaN;
+      const sample = await loops[i]!(settings.durationMs);
+      const after = commands ? await commands() : NaN;
+      samples[i]!.push({ ...sample, commandsPerCycle: (after - before) / sample.cycles });
+    }
+  }
+  return peers.map((peer, i) => ({
+    id: peer.id,
+    name: peer.name,
+    ratio: spread(samples[i]!.map((s, round) => ratio(s.cyclesPerSecond, samples[0]![round]!.cyclesPerSecond))),
+    metrics: {
+      cyclesPerSecond: spread(samples[i]!.map((s) => s.cyclesPerSecond)),
+      cpuUsPerCycle: spread(samples[i]!.map((s) => s.cpuUsPerCycle)),
+      ...(commands ? { commandsPerCycle: spread(samples[i]!.map((s) => s.commandsPerCycle)) } : {}),
+    },
+  }));
+}
+
+/**
+ * Cycles every lock of `locks` concurrently (each its own sequential loop) for `durationMs`;
+ * returns the total cycles, their rate and the process CPU per cycle.
+ */
+export async function cycleFor(name: string, locks: readonly PeerLock[], durationMs: number): Promise<CycleSample & { cycles: number }> {
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const end = start + durationMs;
   let cycles = 0;
-  while (performance.now() < end) {
-    if (!(await lock.acquire())) throw new Error(`${name}: a free lock was not granted`);
-    await lock.release();
-    cycles++;
-  }
-  return (cycles / (performance.now() - start)) * 1000;
-}
-
-/** Medians over rounds, for the report. */
-export function summarizeUncontended(results: readonly UncontendedResult[]): Array<{ id: string; name: string; cyclesPerSecond: number; ratioToBaseline: number }> {
-  return results.map((r) => ({
-    id: r.id,
-    name: r.name,
-    cyclesPerSecond: median(r.cyclesPerSecond),
-    ratioToBaseline: median(r.ratioToBaseline),
-  }));
+  await Promise.all(
+    locks.map(async (lock) => {
+      while (performance.now() < end) {
+        if (!(await lock.acquire())) throw new Error(`${name}: a free lock was not granted`);
+        await lock.release();
+        cycles++;
+      }
+    }),
+  );
+  const elapsed = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { cycles, cyclesPerSecond: (cycles / elapsed) * 1000, cpuUsPerCycle: (used.user + used.system) / Math.max(cycles, 1) };
 }
