@@ -128,6 +128,31 @@ export function send(client: MemjsClient, request: Request): Promise<Response> {
   });
 }
 
+/**
+ * Whether memjs sends requests for keys `a` and `b` to the same server (always, with one
+ * server): only then do they travel on one connection, which memcached serves in order.
+ */
+export function sameServer(client: MemjsClient, a: string, b: string): boolean {
+  const server = serverOf(client, a);
+  return server !== undefined && server === serverOf(client, b);
+}
+
+/**
+ * Sends `requests` (keys on one server, see {@link sameServer}) in one flight: written
+ * back to back, corked so that they leave in one system call (a socket write costs more client
+ * CPU than anything else in a lock cycle), answered in order by the server. Each settles like
+ * {@link send}.
+ */
+export function sendTogether(client: MemjsClient, requests: readonly Request[]): Promise<Response>[] {
+  const socket = socketOf(client, requests[0].key);
+  socket?.cork();
+  try {
+    return requests.map((request) => send(client, request));
+  } finally {
+    socket?.uncork();
+  }
+}
+
 /** Routes the rejection of `value`, if it is a promise, to `onError`. */
 function onRejected(value: unknown, onError: (err: unknown) => void): void {
   if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return;
@@ -160,7 +185,7 @@ function serverOf(client: MemjsClient, key: string): ServerInternals | undefined
 }
 
 /** The socket memjs currently uses for `key`'s server, if any. */
-function socketOf(client: MemjsClient, key: string): Socket | undefined {
+export function socketOf(client: MemjsClient, key: string): Socket | undefined {
   try {
     const socket = serverOf(client, key)?._socket;
     return socket instanceof Socket ? socket : undefined;
