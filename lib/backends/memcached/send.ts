@@ -109,7 +109,7 @@ export function send(client: MemjsClient, request: Request): Promise<Response> {
     }
     if (settled) return;
     const server = serverOf(client, request.key);
-    socket = socketOf(client, request.key);
+    socket = socketIn(server);
     if (socket) unwatch = failOnClose(socket, fail);
     const ms = requestDeadlineMs(server);
     if (server && ms !== undefined) {
@@ -186,8 +186,13 @@ function serverOf(client: MemjsClient, key: string): ServerInternals | undefined
 
 /** The socket memjs currently uses for `key`'s server, if any. */
 export function socketOf(client: MemjsClient, key: string): Socket | undefined {
+  return socketIn(serverOf(client, key));
+}
+
+/** The socket memjs currently uses for `server`, if any. */
+function socketIn(server: ServerInternals | undefined): Socket | undefined {
   try {
-    const socket = serverOf(client, key)?._socket;
+    const socket = server?._socket;
     return socket instanceof Socket ? socket : undefined;
   } catch {
     return undefined;
