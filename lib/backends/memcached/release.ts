@@ -6,11 +6,17 @@
  * DELETE carries the CAS of the version whose value we checked, and the server refuses it
  * (status 0x0002) if the item changed in any way since, which makes GET + DELETE one atomic
  * compare-and-delete.
+ *
+ * The version our ADD stored is remembered (see `version.ts`): while it can be trusted, the
+ * release is that one CAS-conditioned DELETE, with no GET, one round trip like an unchecked
+ * delete. If the item changed since (an owner check is then needed) it falls back to GET +
+ * DELETE.
  */
 import type { LockTarget } from '../../core/driver';
 import { MemcachedStatusError, Opcode, Status } from './protocol';
 import { ifOwned, type CasOutcome } from './read';
 import { send, type MemjsClient } from './send';
+import { forgetVersion, trustedVersion } from './version';
 
 /** Deletes the item at `key` only if its CAS is still `cas`. */
 export async function deleteIfUnchanged(client: MemjsClient, key: string, cas: Buffer): Promise<CasOutcome> {
@@ -22,6 +28,12 @@ export async function deleteIfUnchanged(client: MemjsClient, key: string, cas: B
 }
 
 /** Deletes the lock if it still holds `target.token`; true if it was ours and is now gone. */
-export function releaseLock(client: MemjsClient, target: LockTarget): Promise<boolean> {
+export async function releaseLock(client: MemjsClient, target: LockTarget): Promise<boolean> {
+  const known = trustedVersion(client, target);
+  forgetVersion(target);
+  if (known) {
+    const outcome = await deleteIfUnchanged(client, target.key, known);
+    if (outcome !== 'changed') return outcome === 'done';
+  }
   return ifOwned(client, target, (cas) => deleteIfUnchanged(client, target.key, cas));
 }

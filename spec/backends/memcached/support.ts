@@ -55,3 +55,25 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs = 5000
     await new Promise((r) => setTimeout(r, stepMs));
   }
 }
+
+/** memcached's counters (`stats`), read over the text protocol so that they count none of our own requests. */
+export function serverStats(address: string): Promise<Record<string, number>> {
+  const [host, port] = address.split(':');
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port: Number(port) }, () => socket.write('stats\r\n'));
+    let reply = '';
+    socket.setTimeout(5000, () => socket.destroy(new Error('stats timed out')));
+    socket.on('error', reject);
+    socket.on('data', (d: Buffer) => {
+      reply += d.toString();
+      if (!reply.endsWith('END\r\n')) return;
+      socket.destroy();
+      const stats: Record<string, number> = {};
+      for (const line of reply.split('\r\n')) {
+        const [tag, name, value] = line.split(' ');
+        if (tag === 'STAT') stats[name] = Number(value);
+      }
+      resolve(stats);
+    });
+  });
+}
