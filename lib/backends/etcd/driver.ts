@@ -4,12 +4,13 @@
  * lock is used.
  */
 import { Etcd3, type Namespace } from 'etcd3';
-import type { Observable } from 'rxjs';
+import { of, type Observable } from 'rxjs';
 import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../../core/driver';
 import { Contender, type ContenderContext } from './contender';
 import { DeleteBatcher } from './delete-batcher';
 import { isContenderOf, waitersPrefix } from './keys';
-import { watchLoss, watchReleases } from './notifications';
+import { watchLoss } from './notifications';
+import { watchPredecessor } from './predecessor-watch';
 import { PrefixWatches } from './prefix-watches';
 import { RequestGate } from './request-gate';
 import { SessionPool } from './session-pool';
@@ -52,14 +53,17 @@ export function createDefaultClient(): Etcd3 {
 export class EtcdDriver implements LockDriver {
   readonly backend = BACKEND;
   /**
-   * Every way a contender ahead of us goes (release, lease expiry, deletion) is a DELETE on the
-   * lock's watch, which resumes from its last revision after a reconnect: no polling needed.
+   * Every way the contender just ahead of us goes (release, lease expiry, deletion) is a DELETE
+   * on our watch of its key, which resumes from its last revision after a reconnect; the loss
+   * of our own lease is reported too: no polling needed.
    */
   readonly notifiesEveryRelease = true;
   /** Waiters are served by create revision (FIFO), whoever retries first. */
   readonly ordersWaiters = true;
   private readonly ctx: ContenderContext;
   private readonly watches: PrefixWatches;
+  /** Where watches run (the client, with a bounded reconnect backoff). */
+  private readonly watchClient: Namespace;
   /** The contender of each acquisition token not released yet. */
   private readonly contenders = new Map<string, Contender>();
 
@@ -72,7 +76,8 @@ export class EtcdDriver implements LockDriver {
       sessions: new SessionPool(client),
       deletes: new DeleteBatcher(client, gate),
     };
-    this.watches = new PrefixWatches(safeWatchNamespace(client));
+    this.watchClient = safeWatchNamespace(client);
+    this.watches = new PrefixWatches(this.watchClient);
   }
 
   /** Joins the lock's queue (once per token), then checks whether we are at its head. */
@@ -116,8 +121,12 @@ export class EtcdDriver implements LockDriver {
     return keys.some((key) => isContenderOf(prefix, key));
   }
 
+  /** Watches only the key just ahead of ours: a release wakes the next waiter, not every waiter. */
   watchReleases(target: LockTarget): Observable<ReleaseSignal> {
-    return watchReleases(this.watches, target, () => this.contenders.get(target.token)?.createRevision);
+    const contender = this.contenders.get(target.token);
+    // No contender: nothing of ours is queued; the next attempt joins.
+    if (!contender) return of<ReleaseSignal[]>('listening', 'released');
+    return watchPredecessor(this.watchClient, contender);
   }
 
   watchLoss(target: LockTarget): Observable<never> {
