@@ -16,6 +16,7 @@ import { RequestGate } from './request-gate';
 import { SessionPool } from './session-pool';
 import { MAX_REQUESTS_IN_FLIGHT, callOptions } from './settings';
 import { cappedWatchBackoff, watchNamespace } from './watch-namespace';
+import { WatchStreamHold } from './watch-stream-hold';
 
 const BACKEND = 'etcd';
 
@@ -64,6 +65,7 @@ export class EtcdDriver implements LockDriver {
   private readonly watches: PrefixWatches;
   /** Where watches run (the client, with a bounded reconnect backoff). */
   private readonly watchClient: Namespace;
+  private readonly watchStream: WatchStreamHold;
   /** The contender of each acquisition token not released yet. */
   private readonly contenders = new Map<string, Contender>();
 
@@ -78,6 +80,7 @@ export class EtcdDriver implements LockDriver {
     };
     this.watchClient = safeWatchNamespace(client);
     this.watches = new PrefixWatches(this.watchClient);
+    this.watchStream = new WatchStreamHold(this.watchClient);
   }
 
   /** Joins the lock's queue (once per token), then checks whether we are at its head. */
@@ -126,7 +129,7 @@ export class EtcdDriver implements LockDriver {
     const contender = this.contenders.get(target.token);
     // No contender: nothing of ours is queued; the next attempt joins.
     if (!contender) return of<ReleaseSignal[]>('listening', 'released');
-    return watchPredecessor(this.watchClient, contender);
+    return watchPredecessor(this.watchClient, contender, this.watchStream);
   }
 
   watchLoss(target: LockTarget): Observable<never> {
@@ -137,6 +140,7 @@ export class EtcdDriver implements LockDriver {
   async close(): Promise<void> {
     this.ctx.deletes.close();
     this.watches.close();
+    this.watchStream.close();
     await this.ctx.sessions.close();
     this.contenders.clear();
   }

@@ -9,6 +9,7 @@ import { Observable } from 'rxjs';
 import { debug } from '../../core/debug';
 import type { ReleaseSignal } from '../../core/driver';
 import type { Contender, Predecessor } from './contender';
+import type { WatchStreamHold } from './watch-stream-hold';
 
 /** What a {@link KeyDeletionWatch} reports. */
 interface DeletionListener {
@@ -64,8 +65,9 @@ class KeyDeletionWatch {
  * key just ahead of it goes (or its session lease is lost, or the watch had to start over):
  * the next attempt then reads who is ahead now, and this watch moves to that key.
  */
-export function watchPredecessor(client: Namespace, contender: Contender): Observable<ReleaseSignal> {
+export function watchPredecessor(client: Namespace, contender: Contender, hold?: WatchStreamHold): Observable<ReleaseSignal> {
   return new Observable<ReleaseSignal>((subscriber) => {
+    const unhold = hold?.use();
     let listening = false;
     const listen = () => {
       if (listening) return;
@@ -136,6 +138,7 @@ export function watchPredecessor(client: Namespace, contender: Contender): Obser
     };
 
     const stop = () => {
+      unhold?.();
       offChange();
       offLost?.();
       stopWatch();
