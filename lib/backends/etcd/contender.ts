@@ -161,6 +161,12 @@ export class Contender {
     return this.ctx.deletes.delete(this, lease.id);
   }
 
+  /** Our key and its create revision while it may exist on a live session (what a renewal checks). */
+  get liveKey(): { key: string; createRevision: bigint } | undefined {
+    if (this.keyName === undefined || this.revision === undefined || this.sessionInUse.isLost) return undefined;
+    return { key: this.keyName, createRevision: this.revision };
+  }
+
   /** Whether our key still exists as we created it (the session keepalive does the renewing). */
   async stillExists(): Promise<boolean> {
     const key = this.keyName;

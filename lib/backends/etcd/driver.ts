@@ -8,6 +8,7 @@ import { of, type Observable } from 'rxjs';
 import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../../core/driver';
 import { Contender, type ContenderContext } from './contender';
 import { DeleteBatcher } from './delete-batcher';
+import { keysStillThere } from './key-check';
 import { isContenderOf, waitersPrefix } from './keys';
 import { watchLoss } from './notifications';
 import { watchPredecessor } from './predecessor-watch';
@@ -19,6 +20,9 @@ import { cappedWatchBackoff, watchNamespace } from './watch-namespace';
 import { WatchStreamHold } from './watch-stream-hold';
 
 const BACKEND = 'etcd';
+
+/** The request gate's lane for batched renewals (a tick's batches take one turn per round). */
+const RENEW_LANE = '\u0000renew';
 
 /** Where the default client connects unless {@link DEFAULT_HOSTS_ENV} says otherwise. */
 export const DEFAULT_HOSTS = '127.0.0.1:2379';
@@ -115,6 +119,15 @@ export class EtcdDriver implements LockDriver {
   /** The session keepalive extends every key on it: renewing only checks that our key is still there. */
   async renew(target: LockTarget): Promise<boolean> {
     return (await this.contenders.get(target.token)?.stillExists()) ?? false;
+  }
+
+  /**
+   * {@link renew} for many locks: one transaction per 128 keys (renewing every lock of a client
+   * costs a few requests per tick, not one per lock). Same order as `targets`.
+   */
+  async renewMany(targets: readonly LockTarget[]): Promise<boolean[]> {
+    const keys = targets.map((t) => this.contenders.get(t.token)?.liveKey);
+    return keysStillThere(this.client, this.ctx.gate, RENEW_LANE, keys);
   }
 
   /** Held as soon as any contender key exists directly under `P/` (the oldest is the holder). */
