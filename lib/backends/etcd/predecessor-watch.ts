@@ -11,6 +11,9 @@ import type { ReleaseSignal } from '../../core/driver';
 import type { Contender, Predecessor } from './contender';
 import type { WatchStreamHold } from './watch-stream-hold';
 
+/** Delay before a waiter whose watch etcd cancelled (e.g. its start revision was compacted) looks again (ms). */
+const REWATCH_DELAY_MS = 100;
+
 /** What a {@link KeyDeletionWatch} reports. */
 interface DeletionListener {
   /** Connected, or connected again after a disconnection (etcd3 resumes where it was). */
@@ -75,6 +78,7 @@ export function watchPredecessor(client: Namespace, contender: Contender, hold?:
       subscriber.next('listening');
     };
     let watched: WatchedKey | undefined;
+    let retryTimer: NodeJS.Timeout | undefined;
     let offLost: (() => void) | undefined;
     let lostWatchedOn = contender.session;
 
@@ -132,12 +136,14 @@ export function watchPredecessor(client: Namespace, contender: Contender, hold?:
           debug('etcd: watch on %s failed, reading the queue again: %s', entry.ahead.key, err);
           gone();
           listen();
-          subscriber.next('released');
+          // Not at once: a watch that etcd keeps refusing must not become a loop of reads.
+          retryTimer = setTimeout(() => subscriber.next('released'), REWATCH_DELAY_MS);
         },
       });
     };
 
     const stop = () => {
+      clearTimeout(retryTimer);
       unhold?.();
       offChange();
       offLost?.();
