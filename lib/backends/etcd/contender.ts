@@ -8,7 +8,7 @@
 import type { Namespace } from 'etcd3';
 import type { AcquireAttempt, LockTarget } from '../../core/driver';
 import type { DeleteBatcher } from './delete-batcher';
-import { contendersIn, revision, waitersPrefix, type QueuedKey } from './keys';
+import { contendersIn, isContenderOf, revision, waitersPrefix, type QueuedKey } from './keys';
 import type { RequestGate } from './request-gate';
 import { isLeaseInvalid, type GrantedLease, type Session } from './session';
 import type { SessionPool } from './session-pool';
@@ -38,6 +38,22 @@ export interface ContenderContext {
   readonly deletes: DeleteBatcher;
 }
 
+/**
+ * The contender key just ahead of ours (the largest create revision below ours) as one read
+ * saw it: the only key a waiter watches, like Go's `waitDeletes`.
+ */
+export interface Predecessor {
+  readonly key: string;
+  readonly createRevision: bigint;
+  /**
+   * Revision of the read that saw it: the key existed then, so the first deletion of that key
+   * name a watch from `seenAt + 1` reports is this very key's.
+   */
+  readonly seenAt: bigint;
+}
+
+const queued = (): AcquireAttempt => ({ acquired: false, queued: true });
+
 export class Contender {
   private current: ContenderState = 'joining';
   private sessionInUse: Session;
@@ -48,6 +64,11 @@ export class Contender {
   private sent = false;
   /** The put in flight, if any (settles, never rejects): a release waits for it. */
   private inFlight: Promise<unknown> | undefined;
+  /** The key ahead of ours at the last read, while queued. */
+  private ahead: Predecessor | undefined;
+  /** Whether a connected watch on {@link ahead} covers every deletion since it was read. */
+  private aheadWatched = false;
+  private readonly aheadListeners = new Set<() => void>();
 
   constructor(
     private readonly ctx: ContenderContext,
@@ -74,6 +95,25 @@ export class Contender {
     return this.sessionInUse;
   }
 
+  /** The key just ahead of ours while queued (undefined at the head, or before our key exists). */
+  get predecessor(): Predecessor | undefined {
+    return this.ahead;
+  }
+
+  /** Calls `listener` whenever {@link predecessor} (or the session) changes; returns the unsubscribe function. */
+  onPredecessorChange(listener: () => void): () => void {
+    this.aheadListeners.add(listener);
+    return () => this.aheadListeners.delete(listener);
+  }
+
+  /**
+   * A watch on `ahead` is connected (true), or it saw the key go, failed or stopped (false).
+   * While true, an attempt needs no request: the queue ahead of us is as last read.
+   */
+  watchingPredecessor(ahead: Predecessor, watched: boolean): void {
+    if (this.ahead === ahead) this.aheadWatched = watched;
+  }
+
   /** Whether its acquisition let go (a deletion of the key is then ours, not a loss). */
   get isLettingGo(): boolean {
     return this.current === 'releasing' || this.current === 'gone';
@@ -83,8 +123,11 @@ export class Contender {
   async tryAcquire(): Promise<AcquireAttempt> {
     if (this.current !== 'joining' && !this.sessionInUse.isLost) {
       if (this.revision === undefined) return this.put(await this.sessionInUse.grant());
-      const queue = await this.readQueue();
-      if (queue.some((q) => q.key === this.keyName && q.createRevision === this.revision)) return this.decide(queue);
+      // Keys ahead of ours can only go (later ones are created behind us): while our watch on
+      // the one just ahead has not seen it go, we are still queued, and etcd need not be asked.
+      if (this.current === 'queued' && this.aheadWatched) return queued();
+      const read = await this.readQueue();
+      if (read.queue.some((q) => q.key === this.keyName && q.createRevision === this.revision)) return this.decide(read.queue, read.revision);
       // Our key is gone (deleted behind our back, or its lease expired): queue again, at the back.
     }
     if (this.current !== 'joining') this.rejoin();
@@ -116,6 +159,12 @@ export class Contender {
       return false;
     }
     return this.ctx.deletes.delete(this, lease.id);
+  }
+
+  /** Our key and its create revision while it may exist on a live session (what a renewal checks). */
+  get liveKey(): { key: string; createRevision: bigint } | undefined {
+    if (this.keyName === undefined || this.revision === undefined || this.sessionInUse.isLost) return undefined;
+    return { key: this.keyName, createRevision: this.revision };
   }
 
   /** Whether our key still exists as we created it (the session keepalive does the renewing). */
@@ -153,16 +202,20 @@ export class Contender {
   private async put(lease: GrantedLease): Promise<AcquireAttempt> {
     const { client, gate } = this.ctx;
     const key = this.keyName!;
-    const queue = client.getAll().prefix(waitersPrefix(this.target.key)).sort('Create', 'Ascend');
+    const prefix = waitersPrefix(this.target.key);
+    // Created now, our key is the newest: the two newest keys say whether one is ahead of us.
+    const tail = client.getAll().prefix(prefix).sort('Create', 'Descend').limit(2);
+    // Adopted, keys created after ours may exist: the whole queue.
+    const wholeQueue = client.getAll().prefix(prefix).sort('Create', 'Ascend');
     const sent = gate.run(this.target.key, () => {
       // Released while waiting for a slot (its caller gave up): nothing was written, send nothing.
       if (this.current !== 'unconfirmed') throw abandonedError();
       this.sent = true;
       const txn = client
         .if(key, 'Create', '==', 0)
-        .then(client.put(key).value('').lease(lease.id), queue)
+        .then(client.put(key).value('').lease(lease.id), tail)
         // The key exists: an earlier request of ours that went through although its answer was lost.
-        .else(client.get(key), queue)
+        .else(client.get(key), wholeQueue)
         .options(callOptions())
         .commit();
       this.inFlight = Promise.resolve(txn).catch(() => undefined);
@@ -184,32 +237,56 @@ export class Contender {
       }
       this.revision = revision(existing.create_revision);
     }
-    return this.decide(contendersIn(this.target.key, res.responses[1]!.response_range.kvs, this.ctx.rawPrefixLength));
+    const kvs = res.responses[1]!.response_range.kvs;
+    const queue = contendersIn(this.target.key, kvs, this.ctx.rawPrefixLength);
+    // A deeper key (another lock's) among the two newest hides who is ahead: read the queue.
+    if (res.succeeded && queue.length < kvs.length) {
+      const read = await this.readQueue();
+      return this.decide(read.queue, read.revision);
+    }
+    return this.decide(queue, revision(res.header.revision));
   }
 
-  /** Contenders of the lock created no later than ours (those after us cannot matter). */
-  private async readQueue(): Promise<QueuedKey[]> {
+  /**
+   * Our key and the one just ahead of it (the two newest created no later than ours: those
+   * after us cannot matter), with the revision of the read. The whole queue up to ours when
+   * deeper keys (other locks') are in the way.
+   */
+  private async readQueue(): Promise<{ queue: QueuedKey[]; revision: bigint }> {
     const { client, gate } = this.ctx;
-    const res = await gate.run(this.target.key, () =>
-      client
-        .getAll()
-        .prefix(waitersPrefix(this.target.key))
-        .sort('Create', 'Ascend')
-        .maxCreateRevision(String(this.revision))
-        .options(callOptions())
-        .exec(),
-    );
-    return contendersIn(this.target.key, res.kvs);
+    const read = (limit: number | undefined) =>
+      gate.run(this.target.key, () => {
+        const range = client
+          .getAll()
+          .prefix(waitersPrefix(this.target.key))
+          .sort('Create', 'Descend')
+          .maxCreateRevision(String(this.revision));
+        return (limit === undefined ? range : range.limit(limit)).options(callOptions()).exec();
+      });
+    let res = await read(2);
+    if (res.kvs.some((kv) => !isContenderOf(this.target.key, kv.key.toString('utf8')))) res = await read(undefined);
+    return { queue: contendersIn(this.target.key, res.kvs), revision: revision(res.header.revision) };
   }
 
-  private decide(queue: readonly QueuedKey[]): AcquireAttempt {
+  /** `queue`: contenders up to ours (or a tail of them ending with ours), read at `seenAt`. */
+  private decide(queue: readonly QueuedKey[], seenAt: bigint): AcquireAttempt {
     const ours = this.revision!;
     const head = queue[0]?.createRevision === ours;
     if (this.current === 'unconfirmed' || this.current === 'queued' || this.current === 'holding') {
       this.current = head ? 'holding' : 'queued';
     }
+    let ahead: QueuedKey | undefined;
+    for (const q of queue) if (q.createRevision < ours) ahead = q;
+    this.setPredecessor(ahead && !head ? { key: ahead.key, createRevision: ahead.createRevision, seenAt } : undefined);
     // Create revisions grow with every write in the cluster: a strictly increasing fencing token.
-    return head ? { acquired: true, fencingToken: Number(ours) } : { acquired: false, queued: true };
+    return head ? { acquired: true, fencingToken: Number(ours) } : queued();
+  }
+
+  private setPredecessor(ahead: Predecessor | undefined): void {
+    if (ahead === undefined && this.ahead === undefined) return;
+    this.ahead = ahead;
+    this.aheadWatched = false;
+    for (const listener of [...this.aheadListeners]) listener();
   }
 
   /** Starts over on a fresh session (ours is lost, or our key is gone): back to `joining`. */
@@ -225,6 +302,7 @@ export class Contender {
   }
 
   private leaveSession(): void {
+    this.setPredecessor(undefined);
     if (this.keyName !== undefined) this.sessionInUse.freeKey(this.keyName);
     this.keyName = undefined;
     this.revision = undefined;

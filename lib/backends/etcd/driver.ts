@@ -4,19 +4,25 @@
  * lock is used.
  */
 import { Etcd3, type Namespace } from 'etcd3';
-import type { Observable } from 'rxjs';
+import { of, type Observable } from 'rxjs';
 import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../../core/driver';
 import { Contender, type ContenderContext } from './contender';
 import { DeleteBatcher } from './delete-batcher';
+import { keysStillThere } from './key-check';
 import { isContenderOf, waitersPrefix } from './keys';
-import { watchLoss, watchReleases } from './notifications';
+import { watchLoss } from './notifications';
+import { watchPredecessor } from './predecessor-watch';
 import { PrefixWatches } from './prefix-watches';
 import { RequestGate } from './request-gate';
 import { SessionPool } from './session-pool';
 import { MAX_REQUESTS_IN_FLIGHT, callOptions } from './settings';
 import { cappedWatchBackoff, watchNamespace } from './watch-namespace';
+import { WatchStreamHold } from './watch-stream-hold';
 
 const BACKEND = 'etcd';
+
+/** The request gate's lane for batched renewals (a tick's batches take one turn per round). */
+const RENEW_LANE = '\u0000renew';
 
 /** Where the default client connects unless {@link DEFAULT_HOSTS_ENV} says otherwise. */
 export const DEFAULT_HOSTS = '127.0.0.1:2379';
@@ -52,14 +58,18 @@ export function createDefaultClient(): Etcd3 {
 export class EtcdDriver implements LockDriver {
   readonly backend = BACKEND;
   /**
-   * Every way a contender ahead of us goes (release, lease expiry, deletion) is a DELETE on the
-   * lock's watch, which resumes from its last revision after a reconnect: no polling needed.
+   * Every way the contender just ahead of us goes (release, lease expiry, deletion) is a DELETE
+   * on our watch of its key, which resumes from its last revision after a reconnect; the loss
+   * of our own lease is reported too: no polling needed.
    */
   readonly notifiesEveryRelease = true;
   /** Waiters are served by create revision (FIFO), whoever retries first. */
   readonly ordersWaiters = true;
   private readonly ctx: ContenderContext;
   private readonly watches: PrefixWatches;
+  /** Where watches run (the client, with a bounded reconnect backoff). */
+  private readonly watchClient: Namespace;
+  private readonly watchStream: WatchStreamHold;
   /** The contender of each acquisition token not released yet. */
   private readonly contenders = new Map<string, Contender>();
 
@@ -72,7 +82,9 @@ export class EtcdDriver implements LockDriver {
       sessions: new SessionPool(client),
       deletes: new DeleteBatcher(client, gate),
     };
-    this.watches = new PrefixWatches(safeWatchNamespace(client));
+    this.watchClient = safeWatchNamespace(client);
+    this.watches = new PrefixWatches(this.watchClient);
+    this.watchStream = new WatchStreamHold(this.watchClient);
   }
 
   /** Joins the lock's queue (once per token), then checks whether we are at its head. */
@@ -109,6 +121,15 @@ export class EtcdDriver implements LockDriver {
     return (await this.contenders.get(target.token)?.stillExists()) ?? false;
   }
 
+  /**
+   * {@link renew} for many locks: one transaction per 128 keys (renewing every lock of a client
+   * costs a few requests per tick, not one per lock). Same order as `targets`.
+   */
+  async renewMany(targets: readonly LockTarget[]): Promise<boolean[]> {
+    const keys = targets.map((t) => this.contenders.get(t.token)?.liveKey);
+    return keysStillThere(this.client, this.ctx.gate, RENEW_LANE, keys);
+  }
+
   /** Held as soon as any contender key exists directly under `P/` (the oldest is the holder). */
   async isLocked(prefix: string): Promise<boolean> {
     const { client, gate } = this.ctx;
@@ -116,8 +137,12 @@ export class EtcdDriver implements LockDriver {
     return keys.some((key) => isContenderOf(prefix, key));
   }
 
+  /** Watches only the key just ahead of ours: a release wakes the next waiter, not every waiter. */
   watchReleases(target: LockTarget): Observable<ReleaseSignal> {
-    return watchReleases(this.watches, target, () => this.contenders.get(target.token)?.createRevision);
+    const contender = this.contenders.get(target.token);
+    // No contender: nothing of ours is queued; the next attempt joins.
+    if (!contender) return of<ReleaseSignal[]>('listening', 'released');
+    return watchPredecessor(this.watchClient, contender, this.watchStream);
   }
 
   watchLoss(target: LockTarget): Observable<never> {
@@ -128,6 +153,7 @@ export class EtcdDriver implements LockDriver {
   async close(): Promise<void> {
     this.ctx.deletes.close();
     this.watches.close();
+    this.watchStream.close();
     await this.ctx.sessions.close();
     this.contenders.clear();
   }

@@ -1,45 +1,16 @@
 /**
- * Release and loss notifications, from the lock's shared prefix watch and the session lease.
+ * Loss notifications of a held lock, from the lock's shared prefix watch and the session lease.
+ * (A waiter's release notifications watch one key: see `predecessor-watch.ts`.)
  */
 import type { Namespace } from 'etcd3';
 import { Observable } from 'rxjs';
 import { debug } from '../../core/debug';
 import { LockLostError } from '../../errors';
-import type { LockTarget, ReleaseSignal } from '../../core/driver';
+import type { LockTarget } from '../../core/driver';
 import type { Contender } from './contender';
-import { isContenderOf, revision } from './keys';
+import { revision } from './keys';
 import type { PrefixWatches } from './prefix-watches';
 import { CLIENT_SETTLE_LIMIT_MS, LOSS_WATCH_DELAY_MS, callOptions, settleWithin } from './settings';
-
-/**
- * `listening` once the watch is connected, then `released` whenever a contender key created
- * before ours (or ours) is deleted (only those can be in our way; FIFO), or after a reconnect.
- * `ourRevision` gives the create revision of our key when known, at the time of each event.
- */
-export function watchReleases(
-  watches: PrefixWatches,
-  target: LockTarget,
-  ourRevision: () => bigint | undefined,
-): Observable<ReleaseSignal> {
-  return new Observable<ReleaseSignal>((subscriber) => {
-    let armed = false;
-    // A client that cannot watch (it only looks like etcd3) makes the waiter poll instead.
-    return watches.subscribe(target.key, {
-      connected: () => {
-        subscriber.next(armed ? 'released' : 'listening');
-        armed = true;
-      },
-      deleted: (key, createRevision) => {
-        if (!isContenderOf(target.key, key)) return;
-        // Keys created after ours are never in our way. Our own key going (its lease expired,
-        // or an operator deleted it) does wake us: the next attempt queues again.
-        const ours = ourRevision();
-        if (ours !== undefined && createRevision !== undefined && createRevision > ours) return;
-        subscriber.next('released');
-      },
-    });
-  });
-}
 
 /**
  * Errors with `LockLostError` when the session lease of `contender` is lost (every lock on it

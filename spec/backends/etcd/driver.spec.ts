@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { expect } from 'chai';
 import { Etcd3 } from 'etcd3';
-import { firstValueFrom, take, toArray, type Subscription } from 'rxjs';
+import { type Subscription } from 'rxjs';
 import { EtcdLock, LockBackendError, LockLostError, LockTimeoutError, isLockBackendError, type LockHandle } from '../../../lib';
 import { etcdBackend } from '../../../lib/backends/etcd/descriptor';
 import { Session } from '../../../lib/backends/etcd/session';
@@ -183,7 +183,7 @@ describe('etcd driver @integration', function () {
       expect(order).to.deep.equal([1, 2, 3, 4]);
     });
 
-    it('wakes a waiter for the deletion of a key ahead of it, not behind it', async function () {
+    it('wakes a waiter only for the deletion of the key just ahead of it, then watches the next one ahead', async function () {
       const holder = newTarget(ns);
       const ahead = otherOwner(holder);
       const me = otherOwner(holder);
@@ -200,13 +200,55 @@ describe('etcd driver @integration', function () {
       expect(signals).to.deep.equal(['listening']);
       await driver.release(ahead);
       await eventually(() => expect(signals).to.deep.equal(['listening', 'released']));
+      // The holder is ahead now: the attempt that reads so moves the watch to its key.
+      expect(await driver.tryAcquire(me)).to.deep.equal({ acquired: false, queued: true });
       await driver.release(holder);
       await eventually(() => expect(signals).to.deep.equal(['listening', 'released', 'released']));
       expect(await driver.tryAcquire(me)).to.deep.include({ acquired: true });
       await driver.release(me);
     });
 
-    it('wakes a waiter whose own key was deleted, so that it queues again', async function () {
+    it('does not wake a waiter for the holder\'s release while another waiter is between them', async function () {
+      const holder = newTarget(ns);
+      const ahead = otherOwner(holder);
+      const me = otherOwner(holder);
+      await driver.tryAcquire(holder);
+      await driver.tryAcquire(ahead);
+      await driver.tryAcquire(me);
+      const signals: ReleaseSignal[] = [];
+      subscriptions.push(driver.watchReleases!(me).subscribe((s) => signals.push(s)));
+      await eventually(() => expect(signals).to.deep.equal(['listening']));
+      await driver.release(holder);
+      expect(await driver.tryAcquire(ahead)).to.deep.include({ acquired: true });
+      await sleep(300);
+      expect(signals).to.deep.equal(['listening']);
+      await driver.release(ahead);
+      await eventually(() => expect(signals).to.deep.equal(['listening', 'released']));
+      expect(await driver.tryAcquire(me)).to.deep.include({ acquired: true });
+      await driver.release(me);
+    });
+
+    it('wakes a waiter whose session lease is lost, so that it queues again on a new lease', async function () {
+      const holder = newTarget(ns, 10_000);
+      // Another TTL, so another session: revoking its lease leaves the holder's alone.
+      const me = { ...otherOwner(holder), expire: 2_000 };
+      await driver.tryAcquire(holder);
+      await driver.tryAcquire(me);
+      const signals: ReleaseSignal[] = [];
+      subscriptions.push(driver.watchReleases!(me).subscribe((s) => signals.push(s)));
+      await eventually(() => expect(signals).to.deep.equal(['listening']));
+      const [, mine] = await rawContenders(client, holder.key);
+      await client.leaseClient.leaseRevoke({ ID: BigInt(`0x${mine!.lease}`).toString() });
+      await eventually(() => expect(signals).to.deep.equal(['listening', 'released']), 10_000);
+      expect(await driver.tryAcquire(me)).to.deep.equal({ acquired: false, queued: true });
+      const queue = await rawContenders(client, holder.key);
+      expect(queue).to.have.length(2);
+      expect(queue[1]!.lease).to.not.equal(mine!.lease);
+      await driver.release(holder);
+      await driver.release(me);
+    });
+
+    it('queues a waiter whose own key was deleted again once the key ahead of it goes', async function () {
       const holder = newTarget(ns);
       const me = otherOwner(holder);
       await driver.tryAcquire(holder);
@@ -216,22 +258,27 @@ describe('etcd driver @integration', function () {
       await eventually(() => expect(signals).to.deep.equal(['listening']));
       const [, mine] = await rawContenders(client, holder.key);
       await client.delete().key(mine!.key);
-      await eventually(() => expect(signals).to.deep.equal(['listening', 'released']));
-      expect(await driver.tryAcquire(me)).to.deep.equal({ acquired: false, queued: true });
-      expect(await rawContenders(client, holder.key)).to.have.length(2);
       await driver.release(holder);
+      await eventually(() => expect(signals).to.deep.equal(['listening', 'released']));
+      const attempt = await driver.tryAcquire(me);
+      expect(attempt).to.deep.include({ acquired: true });
+      // A new key, created after the deletion: not the one that was deleted.
+      expect((attempt as { fencingToken: number }).fencingToken).to.be.greaterThan(mine!.createRevision);
       await driver.release(me);
     });
 
-    it('wakes every waiter of the lock when the holder releases', async function () {
+    it('wakes only the waiter right behind the holder when it releases', async function () {
       const holder = newTarget(ns);
       await driver.tryAcquire(holder);
       const waiters = [1, 2, 3].map(() => otherOwner(holder));
       for (const w of waiters) await driver.tryAcquire(w);
-      const all = waiters.map((w) => firstValueFrom(driver.watchReleases!(w).pipe(take(2), toArray())));
-      await sleep(200);
+      const signals = waiters.map(() => [] as ReleaseSignal[]);
+      waiters.forEach((w, i) => subscriptions.push(driver.watchReleases!(w).subscribe((s) => signals[i]!.push(s))));
+      await eventually(() => signals.forEach((s) => expect(s).to.deep.equal(['listening'])));
       await driver.release(holder);
-      for (const signals of await Promise.all(all)) expect(signals).to.deep.equal(['listening', 'released']);
+      await eventually(() => expect(signals[0]).to.deep.equal(['listening', 'released']));
+      await sleep(300);
+      expect(signals.slice(1)).to.deep.equal([['listening'], ['listening']]);
       for (const w of waiters) await driver.release(w);
     });
   });
