@@ -74,7 +74,7 @@ export class Acquisition implements LocalWaiter {
   start(): void {
     if (eventsWanted(this.ctx)) emitEvent(this.ctx, this.target.token, { type: 'acquiring', timeout: this.waitFor });
     if (this.waitFor > 0 && this.waitFor !== Infinity) {
-      this.deadline = referencedTimers.schedule(this.waitFor, () => this.giveUp());
+      this.deadline = referencedTimers.scheduleAt(this.startedAt + this.waitFor, () => this.giveUp());
     }
     // A newcomer that finds local waiters queues behind them instead of trying at once.
     const waiting = this.ctx.driver.ordersWaiters ? undefined : localQueueOf(this.ctx.driver, this.ctx.key);
@@ -124,7 +124,8 @@ export class Acquisition implements LocalWaiter {
   private attempt(): void {
     this.phase = 'attempting';
     this.wokenDuringAttempt = false;
-    const sentAt = monotonicNow();
+    // The first attempt goes out as the acquisition starts: one clock read for both.
+    const sentAt = this.attempts === 0 ? this.startedAt : monotonicNow();
     this.attempts++;
     this.waker?.attemptStarted();
     // If we are gone when the answer comes, the claim's release covers a late grant.
@@ -138,7 +139,7 @@ export class Acquisition implements LocalWaiter {
     if (this.phase !== 'attempting') return;
     if (!answer.acquired) {
       this.busy(false);
-    } else if (isStale(sentAt, this.ctx.options.expire)) {
+    } else if (isStale(sentAt, this.ctx.options.expire, monotonicNow())) {
       // The grant came back after its validity deadline (a stalled server): the server may
       // already have let someone else in, so it is given back and counts as busy.
       this.claim.withdraw();
@@ -265,7 +266,7 @@ export class Acquisition implements LocalWaiter {
 }
 
 /** Whether a grant whose request was sent at `sentAt` is already past its validity deadline. */
-function isStale(sentAt: number, expire: number | null): boolean {
+function isStale(sentAt: number, expire: number | null, now: number): boolean {
   const deadline = validUntil(sentAt, expire);
-  return deadline !== null && monotonicNow() >= deadline;
+  return deadline !== null && now >= deadline;
 }

@@ -46,7 +46,12 @@ export class TimerQueue {
 
   /** Calls `fire` once `delayMs` (milliseconds) have passed, unless cancelled first. */
   schedule(delayMs: number, fire: () => void): QueuedTimer {
-    const entry: QueuedTimer = { at: monotonicNow() + delayMs, index: this.heap.length, fire };
+    return this.scheduleAt(monotonicNow() + delayMs, fire);
+  }
+
+  /** Calls `fire` once the monotonic clock reaches `at` (ms), unless cancelled first. */
+  scheduleAt(at: number, fire: () => void): QueuedTimer {
+    const entry: QueuedTimer = { at, index: this.heap.length, fire };
     this.heap.push(entry);
     this.up(entry.index);
     if (this.referenced && this.heap.length === 1) this.timer?.ref();
