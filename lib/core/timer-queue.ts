@@ -13,9 +13,11 @@ import { timerDelay } from './timers';
 export interface QueuedTimer {
   /** Monotonic time (ms) at or after which it fires. */
   readonly at: number;
-  /** Position in the heap; -1 once fired or cancelled. */
+  /** Position in its lane's heap; -1 once fired or cancelled. */
   index: number;
   readonly fire: () => void;
+  /** @internal The lane (one per `setTimeout` implementation) that holds it. */
+  readonly lane: TimerLane;
 }
 
 /**
@@ -30,18 +32,20 @@ export interface QueuedTimer {
  * ```
  */
 export class TimerQueue {
-  private readonly heap: QueuedTimer[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Infinity;
-  /** The `setTimeout` that armed {@link timer}: a test's fake clock replaces it, and then so must we. */
-  private armedWith: typeof setTimeout | undefined;
-  private disarmWith: typeof clearTimeout | undefined;
+  /**
+   * One lane per `setTimeout` implementation: a test's fake clock replaces `setTimeout`, and
+   * what was scheduled under it must stay on it (and be dropped with it), as plain timers are.
+   */
+  private readonly lanes = new Map<typeof setTimeout, TimerLane>();
+  private lane: TimerLane | undefined;
 
   constructor(private readonly referenced: boolean) {}
 
   /** Number of pending entries (for tests and diagnostics). */
   get size(): number {
-    return this.heap.length;
+    let n = 0;
+    for (const lane of this.lanes.values()) n += lane.size;
+    return n;
   }
 
   /** Calls `fire` once `delayMs` (milliseconds) have passed, unless cancelled first. */
@@ -51,11 +55,46 @@ export class TimerQueue {
 
   /** Calls `fire` once the monotonic clock reaches `at` (ms), unless cancelled first. */
   scheduleAt(at: number, fire: () => void): QueuedTimer {
-    const entry: QueuedTimer = { at, index: this.heap.length, fire };
+    let lane = this.lane;
+    if (lane?.setTimeout !== setTimeout) {
+      lane = this.lanes.get(setTimeout);
+      if (!lane) {
+        lane = new TimerLane(this.referenced, setTimeout, clearTimeout);
+        this.lanes.set(setTimeout, lane);
+      }
+      this.lane = lane;
+    }
+    return lane.schedule(at, fire);
+  }
+
+  /** Drops `entry` if it has not fired yet. */
+  cancel(entry: QueuedTimer): void {
+    entry.lane.cancel(entry);
+  }
+}
+
+/** The heap and Node timer of one `setTimeout` implementation. */
+class TimerLane {
+  private readonly heap: QueuedTimer[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+
+  constructor(
+    private readonly referenced: boolean,
+    readonly setTimeout: typeof globalThis.setTimeout,
+    private readonly clearTimeout: typeof globalThis.clearTimeout,
+  ) {}
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  schedule(at: number, fire: () => void): QueuedTimer {
+    const entry: QueuedTimer = { at, index: this.heap.length, fire, lane: this };
     this.heap.push(entry);
     this.up(entry.index);
     if (this.referenced && this.heap.length === 1) this.timer?.ref();
-    if (entry.at < this.timerAt || this.armedWith !== setTimeout) this.arm(entry.at);
+    if (entry.at < this.timerAt) this.arm(entry.at);
     return entry;
   }
 
@@ -75,12 +114,10 @@ export class TimerQueue {
   }
 
   private arm(at: number): void {
-    if (this.timer) this.disarmWith!(this.timer);
-    this.armedWith = setTimeout;
-    this.disarmWith = clearTimeout;
+    if (this.timer) this.clearTimeout(this.timer);
     this.timerAt = at;
     // Chained: a deadline beyond setTimeout's range fires early and re-arms.
-    const timer = setTimeout(() => this.tick(timer), timerDelay(at - monotonicNow()));
+    const timer = this.setTimeout(() => this.tick(timer), timerDelay(at - monotonicNow()));
     this.timer = timer;
     if (!this.referenced || this.heap.length === 0) timer.unref();
   }
