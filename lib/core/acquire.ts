@@ -1,16 +1,7 @@
-import { EMPTY, Observable, defer, finalize, from, retry, switchMap, throwError, timeout, timer } from 'rxjs';
-import type { AcquireAttempt } from './driver';
-import { LockTimeoutError, toBackendError } from '../errors';
-import { AcquisitionClaim } from './acquisition-claim';
-import { monotonicNow } from './clock';
-import { validUntil } from './validity';
-import { HeldLock } from './held-lock';
+import { Observable } from 'rxjs';
+import { Acquisition, type WhenBusy } from './acquisition';
 import type { LockContext } from './lock-context';
 import type { LockHandle } from './lock-handle';
-import { ReleaseWaker } from './release-waker';
-import { newOwnerToken } from './token';
-import { emitEvent, eventsWanted } from './event-sink';
-import { WAITING_EVENT_INTERVAL } from './events';
 
 /**
  * Per-call options of `lock.acquire$()`.
@@ -27,24 +18,6 @@ export interface AcquireObservableOptions {
    * `Infinity` waits forever. Defaults to the lock's `timeout`.
    */
   timeout?: number;
-}
-
-/** Internal: the lock was busy on one attempt (drives `retry`, never escapes). */
-class LockBusy {
-  constructor(readonly attempt: AcquireAttempt) {}
-}
-
-/**
- * Internal: the lock was granted, but the answer came back after the grant's validity
- * deadline (a stalled server or connection). Handing it out would tell the caller it holds a
- * lock that the server may already have given to someone else, so the grant is withdrawn and
- * the attempt counts as busy; the retry follows at once.
- */
-class StaleGrant extends LockBusy {}
-
-interface Grant {
-  readonly fencingToken: number | bigint | undefined;
-  readonly sentAt: number;
 }
 
 /**
@@ -74,137 +47,11 @@ export function tryAcquireLock(ctx: LockContext): Observable<LockHandle> {
 }
 
 /** `whenBusy`: what a busy lock does once the wait is over: error with LockTimeoutError, or complete empty. */
-function acquisition(ctx: LockContext, waitFor: number, whenBusy: 'error' | 'complete'): Observable<LockHandle> {
-  return defer(() => {
-    const target = { name: ctx.name, key: ctx.key, token: newOwnerToken(), expire: ctx.options.expire };
-    const claim = new AcquisitionClaim(ctx.driver, target);
-    // Made on the first busy answer: an uncontended acquire never needs one.
-    let waker: ReleaseWaker | undefined;
-    const startedAt = monotonicNow();
-    let attempts = 0;
-    // Started on the first busy answer, like the waker; checks for listeners on each tick.
-    let waitingTicker: NodeJS.Timeout | undefined;
-    const stopWaiting = () => {
-      if (waitingTicker) clearInterval(waitingTicker);
-      waitingTicker = undefined;
-    };
-    if (eventsWanted(ctx)) emitEvent(ctx, target.token, { type: 'acquiring', timeout: waitFor });
-    const timedOut = () => {
-      stopWaiting();
-      if (eventsWanted(ctx)) {
-        emitEvent(ctx, target.token, { type: 'timed-out', timeout: waitFor, waitMs: monotonicNow() - startedAt, attempts });
-      }
-    };
-    // What the attempts left on the server is deleted before the caller hears "busy" (see
-    // AcquisitionClaim.releaseBeforeGivingUp).
-    const afterCleanup = <T>(outcome: () => Observable<T>): Observable<T> =>
-      from(claim.releaseBeforeGivingUp()).pipe(switchMap(outcome));
-    const timeoutError = () => {
-      timedOut();
-      return new LockTimeoutError(
-        waitFor === 0
-          ? `Lock "${ctx.name}" is held by another owner.`
-          : `Lock "${ctx.name}" was not acquired within ${waitFor} ms (timeout).`,
-        { lockName: ctx.name },
-      );
-    };
-
-    const attempt$ = new Observable<Grant>((subscriber) => {
-      const sentAt = monotonicNow();
-      attempts++;
-      waker?.attemptStarted();
-      // If the subscriber is gone when the answer comes, the claim's release covers a late grant.
-      claim.attempt().then(
-        (attempt) => {
-          if (subscriber.closed) return;
-          if (attempt.acquired && isStale(sentAt, ctx.options.expire)) {
-            claim.withdraw();
-            subscriber.error(new StaleGrant({ acquired: false }));
-          } else if (attempt.acquired) {
-            subscriber.next({ fencingToken: attempt.fencingToken, sentAt });
-            subscriber.complete();
-          } else {
-            subscriber.error(new LockBusy(attempt));
-          }
-        },
-        (err: unknown) => subscriber.error(err),
-      );
-    });
-
-    const startWaitingTicker = () => {
-      const ticker = setInterval(() => {
-        if (eventsWanted(ctx)) emitEvent(ctx, target.token, { type: 'waiting', elapsedMs: monotonicNow() - startedAt, attempts });
-      }, WAITING_EVENT_INTERVAL);
-      // Unreferenced: the wait itself keeps the process alive if anything does.
-      ticker.unref();
-      return ticker;
-    };
-
-    let grant$ = attempt$.pipe(
-      retry({
-        delay: (err: unknown) => {
-          if (!(err instanceof LockBusy)) {
-            stopWaiting();
-            if (eventsWanted(ctx)) {
-              const error = toBackendError(err, ctx.name, ctx.backend, 'acquire');
-              emitEvent(ctx, target.token, { type: 'backend-error', operation: 'acquire', error });
-            }
-            return throwError(() => err);
-          }
-          // A notifier that completes without emitting makes the retried source complete.
-          if (waitFor === 0) {
-            if (whenBusy === 'error') return afterCleanup(() => throwError(timeoutError));
-            return afterCleanup(() => {
-              timedOut();
-              return EMPTY;
-            });
-          }
-          waitingTicker ??= startWaitingTicker();
-          if (err instanceof StaleGrant) return timer(0);
-          waker ??= new ReleaseWaker(ctx.driver, target);
-          return waker.nextAttempt(ctx.options.retryInterval);
-        },
-      }),
-    );
-    if (waitFor > 0 && waitFor !== Infinity) {
-      // `first` only: a plain timeout(ms) would also fire while the lock is held.
-      grant$ = grant$.pipe(timeout({ first: waitFor, with: () => afterCleanup(() => throwError(timeoutError)) }));
-    }
-
-    return grant$.pipe(
-      switchMap((grant) => {
-        waker?.stop();
-        stopWaiting();
-        if (eventsWanted(ctx)) {
-          emitEvent(ctx, target.token, { type: 'acquired', waitMs: monotonicNow() - startedAt, attempts, fencingToken: grant.fencingToken });
-        }
-        return hold$(ctx, claim, grant);
-      }),
-      finalize(() => {
-        waker?.stop();
-        stopWaiting();
-        claim.dispose();
-      }),
-    );
-  });
-}
-
-/** The held phase: emits the handle, stays open while held, releases on teardown. */
-function hold$(ctx: LockContext, claim: AcquisitionClaim, grant: Grant): Observable<LockHandle> {
+function acquisition(ctx: LockContext, waitFor: number, whenBusy: WhenBusy): Observable<LockHandle> {
+  // Cold: nothing happens before subscribe; each subscription is its own acquisition.
   return new Observable<LockHandle>((subscriber) => {
-    const handle = new HeldLock(ctx, claim, grant.fencingToken, grant.sentAt, {
-      lost: (err) => subscriber.error(err),
-      released: () => subscriber.complete(),
-    });
-    subscriber.next(handle);
-    // The subscriber may have left during next() (e.g. firstValueFrom): teardown follows at once.
-    if (!subscriber.closed) handle.startMonitoring();
-    return () => handle.teardown();
+    const run = new Acquisition(ctx, waitFor, whenBusy, subscriber);
+    run.start();
+    return () => run.teardown();
   });
-}
-
-/** Whether a grant whose request was sent at `sentAt` is already past its validity deadline. */
-function isStale(sentAt: number, expire: number | null): boolean {
-  const deadline = validUntil(sentAt, expire);
-  return deadline !== null && monotonicNow() >= deadline;
 }

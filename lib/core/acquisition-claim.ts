@@ -2,6 +2,7 @@ import type { AcquireAttempt, LockDriver, LockTarget } from './driver';
 import { toBackendError } from '../errors';
 import { boundedCall, isBoolean } from './call-deadline';
 import { debug, redactToken } from './debug';
+import { announceLocalRelease } from './release-bus';
 
 /**
  * What one acquisition (one owner token) may have left on the backend, and the single
@@ -15,13 +16,16 @@ import { debug, redactToken } from './debug';
  * stalled server) counts as "may have created".
  */
 export class AcquisitionClaim {
-  private inFlight: Promise<void> = Promise.resolve();
+  /** Settles when the last request sent (attempt or withdrawal) has answered; never rejects. */
+  private inFlight: Promise<unknown> = Promise.resolve();
   /** Whether a `tryAcquire` has been sent and not answered yet. */
   private answerPending = false;
   /** Whether something of ours may exist on the server. */
   private mayExist = false;
   /** A {@link withdraw} the next attempt must wait for (it could otherwise overtake the delete). */
   private withdrawal: Promise<void> | undefined;
+  /** Whether a withdrawal's delete is still in flight. */
+  private withdrawing = false;
   private released: Promise<boolean> | undefined;
 
   constructor(
@@ -44,19 +48,20 @@ export class AcquisitionClaim {
     }
     this.mayExist = true;
     this.answerPending = true;
-    const request = boundedCall(() => this.driver.tryAcquire(this.target), isAcquireAttempt);
-    this.inFlight = request.then(
+    // One chain records the outcome and wraps the error: a promise hop less per attempt.
+    const answer = boundedCall(() => this.driver.tryAcquire(this.target), isAcquireAttempt).then(
       (r) => {
         this.answerPending = false;
         this.mayExist = r.acquired || r.queued === true;
+        return r;
       },
-      () => {
+      (err: unknown) => {
         this.answerPending = false; // outcome unknown: keep mayExist
+        throw toBackendError(err, this.target.name, this.driver.backend, 'acquire');
       },
     );
-    return request.catch((err: unknown) => {
-      throw toBackendError(err, this.target.name, this.driver.backend, 'acquire');
-    });
+    this.inFlight = answer.catch(() => undefined);
+    return answer;
   }
 
   /**
@@ -66,14 +71,20 @@ export class AcquisitionClaim {
    * final release (or a re-grant of the same token) covers it.
    */
   withdraw(): void {
+    this.withdrawing = true;
     const undo = this.inFlight.then(async () => {
-      if (!this.mayExist || this.released) return;
+      if (!this.mayExist || this.released) {
+        this.withdrawing = false;
+        return;
+      }
       try {
         await boundedCall(() => this.driver.release(this.target), isBoolean);
         this.mayExist = false;
       } catch (err) {
         debug('withdrawal of stale grant %s on %s failed: %s', redactToken(this.target.token), this.target.key, err);
       }
+      this.withdrawing = false;
+      announceLocalRelease(this.driver, this.target.key);
     });
     this.inFlight = undo;
     this.withdrawal = undo;
@@ -82,19 +93,29 @@ export class AcquisitionClaim {
   /**
    * Deletes what this token may hold, exactly once (later calls share the first result).
    * Resolves true if the backend deleted something of ours, false if nothing of ours was
-   * there (it expired or was taken), and rejects with a `LockBackendError` on failure.
+   * there (it expired or was taken), and rejects with a `LockBackendError` on failure. Once
+   * answered, this process's next waiter for the key is woken (see `announceLocalRelease`).
    */
   release(): Promise<boolean> {
-    if (!this.released) this.abandonUnsent();
-    this.released ??= this.inFlight.then(async () => {
-      if (!this.mayExist) return false;
-      try {
-        return await boundedCall(() => this.driver.release(this.target), isBoolean);
-      } catch (err) {
-        throw toBackendError(err, this.target.name, this.driver.backend, 'release');
-      }
-    });
+    if (this.released) return this.released;
+    this.abandonUnsent();
+    // Nothing in flight (the usual case: a held lock): no need to wait for it.
+    this.released = this.answerPending || this.withdrawing ? this.inFlight.then(() => this.deleteOurs()) : this.deleteOurs();
     return this.released;
+  }
+
+  private deleteOurs(): Promise<boolean> {
+    if (!this.mayExist) return Promise.resolve(false);
+    return boundedCall(() => this.driver.release(this.target), isBoolean).then(
+      (deleted) => {
+        announceLocalRelease(this.driver, this.target.key);
+        return deleted;
+      },
+      (err: unknown) => {
+        announceLocalRelease(this.driver, this.target.key);
+        throw toBackendError(err, this.target.name, this.driver.backend, 'release');
+      },
+    );
   }
 
   /**

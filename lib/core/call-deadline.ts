@@ -3,6 +3,7 @@
  * connection) would otherwise make a one-attempt `acquire(false)`, a `locked()` or a release
  * wait as long as the stall lasts; ioredis, for one, waits forever by default.
  */
+import { referencedTimers } from './timer-queue';
 
 /**
  * How long the core waits for one backend call (ms) before failing it with `LockBackendError`.
@@ -28,19 +29,22 @@ export class CallDeadlineExceeded extends Error {
 
 /**
  * `request`, or a rejection with {@link CallDeadlineExceeded} after `ms` milliseconds. The
- * timer is referenced on purpose: a caller awaiting the answer must not see its process exit
- * in the middle of the await; it keeps the process for at most `ms`.
+ * deadline is referenced on purpose: a caller awaiting the answer must not see its process
+ * exit in the middle of the await; it keeps the process for at most `ms`. With `isAnswer`, an
+ * answer outside the driver's contract rejects with a `TypeError` (checked in the same step,
+ * so the check costs no extra promise hop).
  */
-export function withDeadline<T>(request: Promise<T>, ms: number = BACKEND_CALL_TIMEOUT_MS): Promise<T> {
+export function withDeadline<T>(request: Promise<T>, ms: number = BACKEND_CALL_TIMEOUT_MS, isAnswer?: (value: unknown) => value is T): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new CallDeadlineExceeded(ms)), ms);
+    const deadline = referencedTimers.schedule(ms, () => reject(new CallDeadlineExceeded(ms)));
     request.then(
       (value) => {
-        clearTimeout(timer);
-        resolve(value);
+        referencedTimers.cancel(deadline);
+        if (isAnswer && !isAnswer(value)) reject(new TypeError(`the driver answered ${describe(value)}, which is not a valid answer`));
+        else resolve(value);
       },
       (err: unknown) => {
-        clearTimeout(timer);
+        referencedTimers.cancel(deadline);
         reject(err);
       },
     );
@@ -67,12 +71,7 @@ export function boundedCall<T>(
   if (!request || typeof (request as { then?: unknown }).then !== 'function') {
     return Promise.reject(new TypeError(`the driver answered ${describe(request)} instead of a Promise`));
   }
-  const bounded = withDeadline(Promise.resolve(request), ms);
-  if (!isAnswer) return bounded;
-  return bounded.then((value) => {
-    if (!isAnswer(value)) throw new TypeError(`the driver answered ${describe(value)}, which is not a valid answer`);
-    return value;
-  });
+  return withDeadline(request instanceof Promise ? request : Promise.resolve(request), ms, isAnswer);
 }
 
 /** A `boolean` answer (release, renew, isLocked). */

@@ -137,7 +137,11 @@ export interface LockDriver {
   /**
    * Optional release notifications, subscribed once per waiting acquisition for as long as
    * it waits. Emits `listening` when armed, then `released` when a retry may succeed.
-   * Without it the core polls every `retryInterval`.
+   * Without it the core polls (backing off from `retryInterval / 8` to `retryInterval`, with
+   * jitter). Either way, releases made by this process reach this process's waiters through
+   * the core's in-process release bus: the driver need not announce its own releases locally.
+   * The core subscribes it only for the first of this process's waiters of a key (the others
+   * queue locally behind it), unless {@link ordersWaiters} is set.
    */
   watchReleases?(target: LockTarget): Observable<ReleaseSignal>;
 
@@ -146,15 +150,17 @@ export interface LockDriver {
    * free (release, expiry, deletion): the core then stops polling while the watch is healthy
    * and waits for signals alone (etcd's watches, the memory store). Leave it unset when some
    * releases go unannounced (e.g. Redis keys that expire, or Python sherlock's releases):
-   * the core then polls every `retryInterval` as well.
+   * the core then polls as well (never less often than every `retryInterval`).
    */
   readonly notifiesEveryRelease?: boolean;
 
   /**
    * True when the backend grants the lock in its own order (etcd's queue by create revision):
-   * the core then retries at once on a release signal. Otherwise it spreads the retries of
-   * the waiters a little, older waiters first, so that the server's notification order does
-   * not decide every handoff.
+   * the core then retries at once on a release signal, and every waiter of this process asks
+   * the backend itself (the server's queue already keeps arrival order). Otherwise the core
+   * queues this process's waiters of one key locally, in arrival order, lets only the first
+   * ask the backend, and spreads the retries after a release signal a little, older waiters
+   * first, so that the server's notification order does not decide every handoff.
    */
   readonly ordersWaiters?: boolean;
 

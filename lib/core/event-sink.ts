@@ -11,7 +11,13 @@ export type LockEventFields = LockEvent extends infer E ? (E extends LockEvent ?
  * events cost one property read per emission point when nobody listens.
  */
 export function eventsWanted(ctx: LockContext): boolean {
-  return allLockEvents.observed || ctx.events?.observed === true || debug.enabled;
+  return allLockEvents.observed || ctx.events?.observed === true || debugEnabled();
+}
+
+let debugOn: boolean | undefined;
+/** `debug.enabled`, read once: NODE_DEBUG is fixed at startup, and the getter showed in profiles. */
+function debugEnabled(): boolean {
+  return (debugOn ??= debug.enabled);
 }
 
 /**

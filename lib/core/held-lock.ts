@@ -7,7 +7,7 @@ import { emitEvent, eventsWanted, type LockEventFields } from './event-sink';
 import type { LockContext } from './lock-context';
 import type { LockHandle, LockHandleState } from './lock-handle';
 import { renewalSchedulerFor, type RenewalEntry } from './renewal-scheduler';
-import { timerDelay } from './timers';
+import { unreferencedTimers, type QueuedTimer } from './timer-queue';
 import { validUntil } from './validity';
 
 /** How the held phase reports the end of a hold to its subscriber. */
@@ -31,8 +31,10 @@ export class HeldLock implements LockHandle, RenewalEntry {
   private _expiresAt: number | null;
   /** Created on first use of `signal`: most holds never look at it, and it costs ~5 µs. */
   private abort: AbortController | undefined;
-  private endReason: unknown;
-  private deadline: NodeJS.Timeout | undefined;
+  /** Why the hold ended, made on first use: a `LockError` built per release cost ~15% of a cycle (its stack). */
+  private endReason: (() => unknown) | undefined;
+  private deadline: QueuedTimer | undefined;
+  private renewalScheduled = false;
   private lossWatch: Subscription | undefined;
   private lostError: LockLostError | undefined;
   private releaseOutcome: Promise<void> | undefined;
@@ -66,7 +68,7 @@ export class HeldLock implements LockHandle, RenewalEntry {
   get signal(): AbortSignal {
     if (!this.abort) {
       this.abort = new AbortController();
-      if (this._state !== 'held') this.abort.abort(this.endReason);
+      if (this._state !== 'held') this.abort.abort(this.endReason?.());
     }
     return this.abort.signal;
   }
@@ -155,35 +157,40 @@ export class HeldLock implements LockHandle, RenewalEntry {
       emitEvent(this.ctx, this.token, { type: 'renew-failed', error, retryInMs: retries ? retryIn : null });
     }
     if (!retries) return;
+    this.renewalScheduled = true;
     renewalSchedulerFor(this.ctx.driver).schedule(this, monotonicNow() + retryIn, 0);
   }
 
-  private async releaseOnce(): Promise<void> {
-    if (this._state === 'lost') throw this.lostError!;
+  private releaseOnce(): Promise<void> {
+    if (this._state === 'lost') return Promise.reject(this.lostError!);
     this._state = 'released';
     this.stopMonitoring();
-    let deleted: boolean;
-    try {
-      deleted = await this.claim.release();
-    } catch (err) {
-      if (eventsWanted(this.ctx)) {
-        const error = toBackendError(err, this.name, this.ctx.backend, 'release');
-        emitEvent(this.ctx, this.token, { type: 'backend-error', operation: 'release', error });
-      }
-      throw err;
-    } finally {
-      this.end(new LockError(`Lock "${this.name}" was released.`, { lockName: this.name }));
+    const ended = () => {
+      this.end(() => new LockError(`Lock "${this.name}" was released.`, { lockName: this.name }));
       this.events.released();
-    }
-    if (!deleted) {
-      const reason = 'it was no longer held when released: it expired or was taken by another owner';
-      const error = new LockLostError(`Lock "${this.name}" was no longer held when released: it expired or was taken by another owner.`, {
-        lockName: this.name,
-      });
-      if (eventsWanted(this.ctx)) emitEvent(this.ctx, this.token, this.lostFields(reason, error));
-      throw error;
-    }
-    if (eventsWanted(this.ctx)) emitEvent(this.ctx, this.token, { type: 'released', heldMs: monotonicNow() - this.grantedAt });
+    };
+    return this.claim.release().then(
+      (deleted) => {
+        ended();
+        if (!deleted) {
+          const reason = 'it was no longer held when released: it expired or was taken by another owner';
+          const error = new LockLostError(`Lock "${this.name}" was no longer held when released: it expired or was taken by another owner.`, {
+            lockName: this.name,
+          });
+          if (eventsWanted(this.ctx)) emitEvent(this.ctx, this.token, this.lostFields(reason, error));
+          throw error;
+        }
+        if (eventsWanted(this.ctx)) emitEvent(this.ctx, this.token, { type: 'released', heldMs: monotonicNow() - this.grantedAt });
+      },
+      (err: unknown) => {
+        if (eventsWanted(this.ctx)) {
+          const error = toBackendError(err, this.name, this.ctx.backend, 'release');
+          emitEvent(this.ctx, this.token, { type: 'backend-error', operation: 'release', error });
+        }
+        ended();
+        throw err;
+      },
+    );
   }
 
   private lostFields(reason: string, error: LockLostError): LockEventFields {
@@ -205,43 +212,51 @@ export class HeldLock implements LockHandle, RenewalEntry {
     // Best effort: the key may still be ours on the server (e.g. our clock ran ahead).
     this.claim.dispose();
     if (eventsWanted(this.ctx)) emitEvent(this.ctx, this.token, this.lostFields(why, this.lostError));
-    this.end(this.lostError);
-    this.events.lost(this.lostError);
+    const lostError = this.lostError;
+    this.end(() => lostError);
+    this.events.lost(lostError);
   }
 
-  /** Aborts the signal (now if it exists, else when it is first asked for). */
-  private end(reason: unknown): void {
-    this.endReason = reason;
-    this.abort?.abort(reason);
+  /** Aborts the signal (now if it exists, else with the same reason when it is first asked for). */
+  private end(reason: () => unknown): void {
+    let made: { reason: unknown } | undefined;
+    this.endReason = () => (made ??= { reason: reason() }).reason;
+    this.abort?.abort(this.endReason());
   }
 
+  /**
+   * The loss at the validity deadline, on the shared unreferenced timer queue (a held lock
+   * alone must not keep the process alive). Re-armed on each renewal.
+   */
   private armDeadline(): void {
-    if (this.deadline) clearTimeout(this.deadline);
+    if (this.deadline) unreferencedTimers.cancel(this.deadline);
     this.deadline = undefined;
     if (this._expiresAt === null || !this.monitoring) return;
-    this.deadline = setTimeout(() => {
+    this.deadline = unreferencedTimers.scheduleAt(this._expiresAt, () => {
+      this.deadline = undefined;
       if (this._expiresAt !== null && monotonicNow() >= this._expiresAt) {
         this.lose(`its expiry (${this.ctx.options.expire} ms) passed without a renewal`);
       } else {
         this.armDeadline();
       }
-    }, timerDelay(this._expiresAt - monotonicNow()));
-    // Unreferenced: a held lock alone must not keep the process alive.
-    this.deadline.unref();
+    });
   }
 
   private scheduleRenewal(): void {
     const expire = this.ctx.options.expire;
     if (!this.monitoring || !this.ctx.options.autoRenew || expire === null || this._expiresAt === null) return;
     const interval = expire / 3;
+    this.renewalScheduled = true;
     renewalSchedulerFor(this.ctx.driver).schedule(this, this._expiresAt - 2 * interval, interval / 4);
   }
 
   private stopMonitoring(): void {
     this.monitoring = false;
-    if (this.deadline) clearTimeout(this.deadline);
+    if (this.deadline) unreferencedTimers.cancel(this.deadline);
     this.deadline = undefined;
-    renewalSchedulerFor(this.ctx.driver).cancel(this);
+    // Only a hold that was ever scheduled can be in the scheduler (the lookup is not free).
+    if (this.renewalScheduled) renewalSchedulerFor(this.ctx.driver).cancel(this);
+    this.renewalScheduled = false;
     this.lossWatch?.unsubscribe();
     this.lossWatch = undefined;
   }

@@ -1,12 +1,12 @@
-import { Observable, Subject, Subscription, race, switchMap, take, throwError, timer } from 'rxjs';
+import { Observable, Subject, Subscription, defer, race, switchMap, take, throwError, timer } from 'rxjs';
 import type { LockDriver, LockTarget, ReleaseSignal } from './driver';
 import { monotonicNow } from './clock';
 import { debug } from './debug';
 import { pollDelay, wakeDelay } from './retry-delay';
 
 /**
- * Decides when a busy acquisition tries again: after `retryInterval` (the polling fallback),
- * or soon after the backend signals a release.
+ * Decides when a busy acquisition tries again: at its next poll (backing off up to
+ * `retryInterval`, see {@link pollDelay}), or soon after the backend signals a release.
  *
  * The release watch is armed only after the first busy answer, so an uncontended acquire
  * costs no extra round trip; the re-check after arming happens once the driver confirms it
@@ -23,6 +23,8 @@ export class ReleaseWaker {
   private listening = false;
   private broken = false;
   private pending = false;
+  /** Polls so far: each one waits longer, up to `retryInterval` (see {@link pollDelay}). */
+  private polls = 0;
   /** Emits the delay (ms) before the next attempt, for each signal. */
   private readonly wakeups = new Subject<number>();
   private readonly startedAt = monotonicNow();
@@ -40,7 +42,7 @@ export class ReleaseWaker {
 
   /** Emits once when the next attempt should be made. */
   nextAttempt(retryInterval: number): Observable<unknown> {
-    const poll$ = timer(pollDelay(retryInterval, this.random));
+    const poll$ = defer(() => timer(pollDelay(retryInterval, this.polls++, this.random)));
     if (!this.driver.watchReleases) return poll$;
     const signal$ = this.wakeups.pipe(
       take(1),

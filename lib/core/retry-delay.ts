@@ -3,15 +3,23 @@
  */
 import { MAX_TIMER_DELAY } from './timers';
 
+/** The first poll's ceiling, as a share of `retryInterval`; each poll doubles it, up to `retryInterval`. */
+export const POLL_BACKOFF_START = 1 / 8;
+
 /**
- * The wait before the next poll. Waiters that poll on the same interval move as a herd
- * (measured: they all wake together and all but one lose again), so each wait is stretched
- * by up to 10% at random.
+ * The wait (ms) before poll number `polls` (0 for the first) of a waiter that hears of no
+ * release. The rule: the ceiling starts at `retryInterval / 8` and doubles with each poll, up
+ * to `retryInterval`; the wait is drawn uniformly between half the ceiling and the ceiling.
+ * So a waiter never waits longer than `retryInterval` between two attempts (sherlock's
+ * `retry_interval` keeps its meaning: "try again at least this often"), a short hold elsewhere
+ * is noticed early, and waiters that started together drift apart instead of polling the
+ * server as a herd (measured before: they all woke together and all but one lost again).
  */
-export function pollDelay(retryInterval: number, random: () => number = Math.random): number {
+export function pollDelay(retryInterval: number, polls: number, random: () => number = Math.random): number {
   if (retryInterval <= 0) return 0;
-  // Clamped: near setTimeout's limit the jitter would overflow it (it then fires after 1 ms).
-  return Math.min(MAX_TIMER_DELAY, retryInterval + random() * retryInterval * 0.1);
+  const ceiling = Math.min(retryInterval, retryInterval * POLL_BACKOFF_START * 2 ** Math.max(0, polls));
+  // Clamped: setTimeout fires after 1 ms when asked to wait beyond its limit.
+  return Math.min(MAX_TIMER_DELAY, ceiling * (1 - random() / 2));
 }
 
 /** Largest spread (ms) of the retries of fresh waiters after a release signal. */

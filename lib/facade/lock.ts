@@ -130,13 +130,14 @@ export class Lock implements AsyncDisposable {
     validateAcquireOptions(options, this.name);
     const blocking = options.blocking !== false;
     const waitFor = blocking ? (options.timeout ?? this.resolveSettings().options.timeout) : 0;
-    const startedAt = monotonicNow();
+    let startedAt = 0;
     let waitedForTurn = false;
     if (!blocking) {
       if (options.signal?.aborted) throw options.signal.reason;
       if (!this.turns.tryTake()) return false;
     } else if (options.signal?.aborted || !this.turns.tryTake()) {
       waitedForTurn = true;
+      startedAt = monotonicNow();
       await this.turns.take(waitFor, options.signal, () => this.busyInstanceTimeout(waitFor));
     }
     try {
@@ -146,7 +147,7 @@ export class Lock implements AsyncDisposable {
       // Non-blocking: one attempt that simply completes when the lock is busy, so that
       // "busy" is an answer (false) and never an error that could be confused with a failure.
       const granted = await this.grant(
-        blocking ? defer(() => acquireLock(this.resolveContext(), { timeout: remaining })) : defer(() => tryAcquireLock(this.resolveContext())),
+        blocking ? () => acquireLock(this.resolveContext(), { timeout: remaining }) : () => tryAcquireLock(this.resolveContext()),
         options.signal,
       );
       if (!granted) {
@@ -173,7 +174,7 @@ export class Lock implements AsyncDisposable {
     // Unlike acquire(false), a non-blocking hold() has no "false" to give: busy is a LockTimeoutError.
     const timeout = options.blocking === false ? 0 : options.timeout;
     const granted = await this.grant(
-      defer(() => acquireLock(this.resolveContext(), { timeout })),
+      () => acquireLock(this.resolveContext(), { timeout }),
       options.signal,
     );
     // acquireLock never completes before its grant: it errors instead.
@@ -244,12 +245,20 @@ export class Lock implements AsyncDisposable {
   /**
    * Subscribes to one acquisition and resolves with its handle and subscription once
    * granted, or with `undefined` if it completed without a grant (a busy one-attempt acquire).
+   * Takes a factory rather than a `defer()`: a layer of subscribers less per acquisition, and
+   * the context is still resolved only once the signal was checked.
    */
   private grant(
-    acquisition$: Observable<LockHandle>,
+    makeAcquisition: () => Observable<LockHandle>,
     signal: AbortSignal | undefined,
   ): Promise<{ handle: LockHandle; subscription: Subscription } | undefined> {
     if (signal?.aborted) return Promise.reject(signal.reason);
+    let acquisition$: Observable<LockHandle>;
+    try {
+      acquisition$ = makeAcquisition();
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return new Promise((resolve, reject) => {
       let granted = false;
       const onAbort = () => {

@@ -25,10 +25,19 @@ describe('retry and timeout policy', function () {
     return { seen, sub };
   };
 
-  it('stretches each poll by at most 10% of the interval', function () {
-    expect(pollDelay(100, () => 0)).to.equal(100);
-    expect(pollDelay(100, () => 0.999)).to.be.closeTo(110, 0.01);
-    expect(pollDelay(0, () => 0.5)).to.equal(0);
+  it('backs off from an eighth of the interval, doubling per poll, never beyond the interval', function () {
+    const ceilings = [0, 1, 2, 3, 4, 50].map((polls) => pollDelay(800, polls, () => 0));
+    expect(ceilings).to.deep.equal([100, 200, 400, 800, 800, 800]);
+    expect(pollDelay(800, 0, () => 0.999)).to.be.closeTo(50, 0.1);
+    expect(pollDelay(800, 9, () => 0.999)).to.be.closeTo(400, 0.5);
+    expect(pollDelay(0, 3, () => 0.5)).to.equal(0);
+  });
+
+  it('draws each poll at random between half its ceiling and the ceiling', function () {
+    const delays = Array.from({ length: 200 }, () => pollDelay(100, 5));
+    expect(Math.min(...delays)).to.be.at.least(50);
+    expect(Math.max(...delays)).to.be.at.most(100);
+    expect(new Set(delays).size).to.be.above(100);
   });
 
   it('spreads retries after a release by at most WAKE_SPREAD_MS, less the longer a waiter waited', function () {
@@ -46,7 +55,8 @@ describe('retry and timeout policy', function () {
     expect(seen.error).to.equal(undefined);
     await clock.tickAsync(1);
     expect(seen.error?.name).to.equal('LockTimeoutError');
-    expect(driver.calls.tryAcquire).to.be.within(8, 11);
+    // Polls back off from 100/8 ms to at most 100 ms apart: at least 10 in a second, at most ~25.
+    expect(driver.calls.tryAcquire).to.be.within(10, 25);
   });
 
   it('times out even when an attempt is slower than the timeout', async function () {
@@ -171,7 +181,8 @@ describe('waiting on release notifications', function () {
     await clock.tickAsync(1);
     signals.next('listening');
     await clock.tickAsync(10_000);
-    expect(driver.calls.tryAcquire).to.be.within(80, 110);
+    // Never more than retryInterval (100 ms) apart, drawn from its upper half once backed off.
+    expect(driver.calls.tryAcquire).to.be.within(100, 210);
     sub.unsubscribe();
   });
 
@@ -183,7 +194,7 @@ describe('waiting on release notifications', function () {
     expect(driver.calls.tryAcquire).to.equal(2);
     signals.error(new Error('watch stream reset'));
     await clock.tickAsync(1_000);
-    expect(driver.calls.tryAcquire).to.be.within(10, 13);
+    expect(driver.calls.tryAcquire).to.be.within(12, 30);
     expect(failed()).to.equal(undefined);
     sub.unsubscribe();
   });

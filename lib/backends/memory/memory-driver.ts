@@ -1,4 +1,4 @@
-import { Observable, filter, map, startWith } from 'rxjs';
+import { Observable } from 'rxjs';
 import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../../core/driver';
 import type { MemoryRemoval, MemoryStore } from './memory-store';
 
@@ -13,38 +13,35 @@ export class MemoryDriver implements LockDriver {
 
   constructor(readonly store: MemoryStore) {}
 
-  async tryAcquire(t: LockTarget): Promise<AcquireAttempt> {
-    await Promise.resolve();
-    const fence = this.store.add(t.key, t.token, t.expire);
-    return fence === null ? { acquired: false } : { acquired: true, fencingToken: fence };
+  tryAcquire(t: LockTarget): Promise<AcquireAttempt> {
+    return answerLater(() => {
+      const fence = this.store.add(t.key, t.token, t.expire);
+      return fence === null ? { acquired: false } : { acquired: true, fencingToken: fence };
+    });
   }
 
-  async release(t: LockTarget): Promise<boolean> {
-    await Promise.resolve();
-    return this.store.deleteIfOwner(t.key, t.token);
+  release(t: LockTarget): Promise<boolean> {
+    return answerLater(() => this.store.deleteIfOwner(t.key, t.token));
   }
 
-  async renew(t: LockTarget): Promise<boolean> {
-    await Promise.resolve();
-    return this.store.renewIfOwner(t.key, t.token, t.expire);
+  renew(t: LockTarget): Promise<boolean> {
+    return answerLater(() => this.store.renewIfOwner(t.key, t.token, t.expire));
   }
 
-  async renewMany(targets: readonly LockTarget[]): Promise<boolean[]> {
-    await Promise.resolve();
-    return targets.map((t) => this.store.renewIfOwner(t.key, t.token, t.expire));
+  renewMany(targets: readonly LockTarget[]): Promise<boolean[]> {
+    return answerLater(() => targets.map((t) => this.store.renewIfOwner(t.key, t.token, t.expire)));
   }
 
-  async isLocked(key: string): Promise<boolean> {
-    await Promise.resolve();
-    return this.store.has(key);
+  isLocked(key: string): Promise<boolean> {
+    return answerLater(() => this.store.has(key));
   }
 
   watchReleases(t: LockTarget): Observable<ReleaseSignal> {
-    return this.store.removals.pipe(
-      filter((removal) => removal.key === t.key),
-      map((): ReleaseSignal => 'released'),
-      startWith<ReleaseSignal>('listening'),
-    );
+    return new Observable<ReleaseSignal>((subscriber) => {
+      const stop = this.store.watch(t.key, () => subscriber.next('released'));
+      subscriber.next('listening');
+      return stop;
+    });
   }
 
   /**
@@ -53,6 +50,17 @@ export class MemoryDriver implements LockDriver {
    * holder's own deadline, which passes first.
    */
   watchLoss(t: LockTarget): Observable<MemoryRemoval> {
-    return this.store.removals.pipe(filter((r) => r.key === t.key && r.token === t.token && r.reason === 'forced'));
+    return new Observable<MemoryRemoval>((subscriber) =>
+      this.store.watch(t.key, (r) => {
+        if (r.token === t.token && r.reason === 'forced') subscriber.next(r);
+      }),
+    );
   }
+}
+
+const settled = Promise.resolve();
+
+/** `answer()` run on a microtask, as a network reply would come later: one promise hop, not an async function's three. */
+function answerLater<T>(answer: () => T): Promise<T> {
+  return settled.then(answer);
 }

@@ -1,12 +1,12 @@
 import { Subject } from 'rxjs';
 import { monotonicNow } from '../../core/clock';
-import { timerDelay } from '../../core/timers';
+import { unreferencedTimers, type QueuedTimer } from '../../core/timer-queue';
 
 interface Entry {
   token: string;
   /** Monotonic deadline, or null for no expiry. */
   expiresAt: number | null;
-  expiryTimer: NodeJS.Timeout | undefined;
+  expiryTimer: QueuedTimer | undefined;
 }
 
 /**
@@ -65,6 +65,34 @@ export class MemoryStore {
   private readonly fences = new Map<string, number>();
   /** Emits every entry that was released, expired or deleted by force, with its owner. */
   readonly removals = new Subject<MemoryRemoval>();
+  /**
+   * Per-key listeners (the driver's release and loss watches): a watch filtering `removals`
+   * ran every watcher's filter on every removal of every key.
+   */
+  private readonly watchers = new Map<string, Set<(removal: MemoryRemoval) => void>>();
+
+  /**
+   * Calls `listener` with each removal of `key` until the returned function is called.
+   *
+   * @example
+   * ```ts
+   * const stop = store.watch('job', (removal) => console.log(removal.reason));
+   * stop();
+   * ```
+   */
+  watch(key: string, listener: (removal: MemoryRemoval) => void): () => void {
+    let set = this.watchers.get(key);
+    if (!set) {
+      set = new Set();
+      this.watchers.set(key, set);
+    }
+    set.add(listener);
+    return () => {
+      const current = this.watchers.get(key);
+      if (!current?.delete(listener)) return;
+      if (current.size === 0) this.watchers.delete(key);
+    };
+  }
 
   /** Creates the lock if free (or expired). Returns the new fencing token, or null when busy. */
   add(key: string, token: string, expire: number | null): number | null {
@@ -119,31 +147,34 @@ export class MemoryStore {
   }
 
   private setExpiry(key: string, entry: Entry, expire: number | null): void {
-    if (entry.expiryTimer) clearTimeout(entry.expiryTimer);
+    if (entry.expiryTimer) unreferencedTimers.cancel(entry.expiryTimer);
     entry.expiryTimer = undefined;
     entry.expiresAt = expire === null ? null : monotonicNow() + expire;
     this.armExpiry(key, entry);
   }
 
   /**
-   * Expiry wakes waiters as a release does. The timer is chained (an expiry beyond
-   * setTimeout's ~24.8 days fires early and re-arms) and unreferenced, so an abandoned lock
-   * keeps no process alive.
+   * Expiry wakes waiters as a release does. On the core's shared unreferenced timer queue
+   * (one Node timer for all entries), so an abandoned lock keeps no process alive and an entry
+   * released in time costs no timer call.
    */
   private armExpiry(key: string, entry: Entry): void {
     if (entry.expiresAt === null) return;
-    entry.expiryTimer = setTimeout(() => {
+    entry.expiryTimer = unreferencedTimers.schedule(entry.expiresAt - monotonicNow() + 1, () => {
       entry.expiryTimer = undefined;
       if (this.entries.get(key) !== entry) return;
       if (this.live(key)) this.armExpiry(key, entry);
-    }, timerDelay(entry.expiresAt - monotonicNow() + 1));
-    entry.expiryTimer.unref();
+    });
   }
 
   private remove(key: string, entry: Entry, reason: MemoryRemovalReason): void {
-    if (entry.expiryTimer) clearTimeout(entry.expiryTimer);
+    if (entry.expiryTimer) unreferencedTimers.cancel(entry.expiryTimer);
     entry.expiryTimer = undefined;
     if (this.entries.get(key) === entry) this.entries.delete(key);
-    this.removals.next({ key, token: entry.token, reason });
+    const watchers = this.watchers.get(key);
+    if (!watchers && !this.removals.observed) return;
+    const removal: MemoryRemoval = { key, token: entry.token, reason };
+    if (watchers) for (const listener of [...watchers]) listener(removal);
+    this.removals.next(removal);
   }
 }
