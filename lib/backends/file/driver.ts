@@ -19,6 +19,13 @@ export { LockDirectory } from './lock-directory';
 export class FileDriver implements LockDriver {
   readonly backend = 'file';
   private readonly watch: DirectoryWatch;
+  /**
+   * Tokens whose acquisition gave up while an attempt may be in flight. A flock(1) process takes
+   * milliseconds, so without this an abandoned attempt would still write its grant after the
+   * caller left, and the lock would look taken until the core's release of it came through.
+   * Keyed by the target, which the core keeps for the whole acquisition: nothing to clean up.
+   */
+  private readonly abandoned = new WeakSet<LockTarget>();
 
   /** Throws `LockConfigurationError` when the directory cannot be created or written. */
   constructor(readonly directory: LockDirectory) {
@@ -33,12 +40,16 @@ export class FileDriver implements LockDriver {
     const peeked = peekState(files.state);
     if (peeked !== undefined && isLive(peeked)) return Promise.resolve({ acquired: false });
     return underFlock(files.flock, (): AcquireAttempt => {
-      if (isLive(readState(files.state))) return { acquired: false };
+      if (this.abandoned.has(target) || isLive(readState(files.state))) return { acquired: false };
       // The counter first: if writing the state fails after it, a token was merely skipped.
       const fencingToken = nextFencingToken(files.fence);
       writeState(files.state, target.token, target.expire);
       return { acquired: true, fencingToken };
     });
+  }
+
+  abandon(target: LockTarget): void {
+    this.abandoned.add(target);
   }
 
   release(target: LockTarget): Promise<boolean> {

@@ -56,6 +56,18 @@ describe('file backend: driver', function () {
     expect(fence(second)).to.be.greaterThan(fence(first));
   });
 
+  it('writes no grant for an attempt abandoned while its flock(1) was starting', async function () {
+    // The core abandons an acquisition whose subscriber left mid-attempt; a grant written after
+    // that would keep the lock taken until the core's release caught up.
+    const t = newTarget('ns');
+    const attempt = driver.tryAcquire(t);
+    driver.abandon(t);
+    expect((await attempt).acquired).to.equal(false);
+    expect(existsSync(filesOf(t.key).state)).to.equal(false);
+    const other = newTarget('ns');
+    expect((await driver.tryAcquire({ ...other, key: t.key })).acquired).to.equal(true);
+  });
+
   it('leaves the .lock file in place (deleting it would split the flock between two files)', async function () {
     const t = newTarget('ns');
     await driver.tryAcquire(t);
