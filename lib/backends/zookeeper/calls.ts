@@ -11,6 +11,8 @@ import { REQUEST_TIMEOUT_MS, settleWithin } from './settings';
 export const NO_NODE = -101;
 export const NODE_EXISTS = -110;
 export const SESSION_EXPIRED = -112;
+/** The connection dropped before the answer came (the request may or may not have been applied). */
+export const CONNECTION_LOSS = -4;
 
 /** ZooKeeper's code of a client error (`undefined` for another error, e.g. our deadline). */
 export function errorCode(err: unknown): number | undefined {

@@ -7,8 +7,10 @@
  */
 import { hostname } from 'node:os';
 import type { AcquireAttempt, LockTarget } from '../../core/driver';
-import { NO_NODE, errorCode, type ZkCalls } from './calls';
+import { monotonicNow } from '../../core/clock';
+import { CONNECTION_LOSS, NO_NODE, errorCode, type ZkCalls } from './calls';
 import { contenderPrefix, contendersIn } from './paths';
+import { RECONNECT_RETRY_MS, REQUEST_TIMEOUT_MS } from './settings';
 
 /**
  * - `new`: nothing sent;
@@ -62,7 +64,7 @@ export class Contender {
 
   /** One attempt: join the queue (once), then look whether we are at its head. */
   tryAcquire(): Promise<AcquireAttempt> {
-    const attempt = this.attempt();
+    const attempt = throughReconnects(() => this.attempt(), () => this.isLettingGo);
     this.inFlight = attempt.catch(() => undefined);
     return attempt;
   }
@@ -78,10 +80,13 @@ export class Contender {
     this.abandon();
     await this.inFlight;
     if (this.current === 'gone' || !mayExist) return this.forget(false);
-    // A create whose answer was lost may still have made our node: find it by our prefix.
-    this.nodeName ??= await this.findOurs();
-    if (this.nodeName === undefined) return this.forget(false);
-    return this.forget(await this.calls.remove(this.path!));
+    return this.forget(
+      await throughReconnects(async () => {
+        // A create whose answer was lost may still have made our node: find it by our prefix.
+        this.nodeName ??= await this.findOurs();
+        return this.nodeName !== undefined && (await this.calls.remove(this.path!));
+      }),
+    );
   }
 
   /** Whether our node still exists (the session keeps it; renewing only checks). */
@@ -152,6 +157,24 @@ export class Contender {
     this.predecessorName = undefined;
     this.queuedListeners.clear();
     return result;
+  }
+}
+
+/**
+ * `work`, again after a dropped connection (as kazoo's `KazooRetry` does): the client reconnects
+ * within the session by itself and queues what we send meanwhile. Bounded by
+ * {@link REQUEST_TIMEOUT_MS}, after which the error goes to the core; never retried once
+ * `stop()` says so (the acquisition let go).
+ */
+async function throughReconnects<T>(work: () => Promise<T>, stop: () => boolean = () => false): Promise<T> {
+  const giveUpAt = monotonicNow() + REQUEST_TIMEOUT_MS;
+  for (;;) {
+    try {
+      return await work();
+    } catch (err) {
+      if (errorCode(err) !== CONNECTION_LOSS || stop() || monotonicNow() >= giveUpAt) throw err;
+      await new Promise((resolve) => setTimeout(resolve, RECONNECT_RETRY_MS));
+    }
   }
 }
 

@@ -8,6 +8,9 @@
  */
 export const REQUEST_TIMEOUT_MS = 5_000;
 
+/** After a dropped connection, an attempt is sent again this soon (ms); the client queues it until reconnected. */
+export const RECONNECT_RETRY_MS = 100;
+
 /**
  * Session timeout the default client asks for (ms), as kazoo's default. The server clamps it to
  * [minSessionTimeout, maxSessionTimeout] (by default 2 and 20 ticks).

@@ -44,8 +44,9 @@ describe('zookeeper backend: kazoo interop @integration', function () {
     return k;
   };
   /** Resolves once the lock node has `count` children (contenders, queued or holding). */
+  let observer: import('node-zookeeper-client').Client | undefined;
   const queueLength = async (name: string, count: number) => {
-    const client = await zk.client();
+    const client = (observer ??= await zk.client());
     for (;;) {
       if ((await childrenOf(client, `/${namespace}/${name}`)).length >= count) return;
       await new Promise((r) => setTimeout(r, 25));
