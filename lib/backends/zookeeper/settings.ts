@@ -5,8 +5,9 @@
 /**
  * Longest we wait for one request (ms). node-zookeeper-client queues requests while it is
  * disconnected and never times them out, so without a deadline a call could wait forever.
+ * Below the core's 5 s bound on a driver call, so that the error says what we waited for.
  */
-export const REQUEST_TIMEOUT_MS = 5_000;
+export const REQUEST_TIMEOUT_MS = 4_000;
 
 /** After a dropped connection, an attempt is sent again this soon (ms); the client queues it until reconnected. */
 export const RECONNECT_RETRY_MS = 100;

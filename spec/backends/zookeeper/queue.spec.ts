@@ -126,7 +126,7 @@ describe('zookeeper backend: queue @integration', function () {
           () => events.push('holder ended without an error'),
           (err: unknown) => events.push(isLockLostError(err) ? 'holder lost' : `holder failed: ${String(err)}`),
         );
-      await held;
+      await Promise.race([held, holding]);
       const waiter = new ZooKeeperLock(name, { client: await zk.client(), namespace });
       const waiting = waiter.acquire({ timeout: 60_000 }).then((got) => events.push(got ? 'waiter granted' : 'waiter timed out'));
       await queueLength(name, 2);

@@ -78,7 +78,7 @@ describe('zookeeper backend: session expiry @integration', function () {
       { timeout: 10_000 },
     );
     // Once granted, end the session from the server's side (another connection closes it).
-    await held;
+    await Promise.race([held, outcome]);
     await expireSession(zk.connectionString, client);
     const err = await outcome.then(
       () => undefined,

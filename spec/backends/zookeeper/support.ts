@@ -5,8 +5,11 @@
 import { createClient, type Client } from 'node-zookeeper-client';
 import { startZooKeeper, zookeeperAvailable, type ZooKeeperServer } from '../../support/servers/zookeeper';
 
-/** Session timeout the spec clients ask for (ms): short, so expiry tests are quick. */
-export const SPEC_SESSION_TIMEOUT_MS = 2_000;
+/**
+ * Session timeout the spec clients ask for (ms): short, so expiry tests are quick, and long
+ * enough that a starved test process (load above 10 on 2 cores here) keeps its sessions.
+ */
+export const SPEC_SESSION_TIMEOUT_MS = 4_000;
 
 /** A connected client (resolves once its session is established). */
 export function connectedClient(connectionString: string, sessionTimeout = SPEC_SESSION_TIMEOUT_MS): Promise<Client> {
