@@ -38,8 +38,11 @@ describe('zookeeper backend: server faults @integration', function () {
     expect(await first.acquire(false)).to.equal(true);
     const member = server.members[0]!;
     await member.stop();
+    // Registered once disconnected, so that it hears the reconnection, not the first connection.
+    const reconnected = new Promise<void>((resolve) => c.once('connected', () => resolve()));
     await member.start();
     await server.ready();
+    await reconnected;
     // The session survived (the server restored it from its log): our node is still there.
     expect(await first.renew()).to.equal(true);
     const second = new ZooKeeperLock('restart', { client: await client(), namespace });

@@ -141,8 +141,8 @@ export async function startZooKeeper(size = 1): Promise<ZooKeeperServer> {
       '4lw.commands.whitelist=*',
       // Specs open many clients from 127.0.0.1; the default (60 per address) would refuse some.
       'maxClientCnxns=0',
-      // Fewer disk syncs on a noisy shared machine; durability across a crash of the test host does not matter here.
-      'forceSync=no',
+      // forceSync stays on: without it a restarted server can come back behind the zxid its
+      // clients have seen, and ZooKeeper then refuses their reconnection for good.
     ];
     if (size > 1) {
       writeFileSync(join(dataDir, 'myid'), `${i + 1}\n`);
