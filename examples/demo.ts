@@ -9,6 +9,7 @@
  *   npm run demo -- --backend etcd        # ETCD_URL, default http://127.0.0.1:2379
  *   npm run demo -- --backend file        # SHERLOCK_FILE_DIR, default a fresh temporary directory;
  *                                         # --processes 3: the workers run in 3 processes on it
+ *   npm run demo -- --backend zookeeper   # ZOOKEEPER_URL (connection string), default 127.0.0.1:2181
  *   npm run demo -- --workers 8 --rounds 5
  *
  * The server variables are the ones the tests read (spec/support/servers/*), so one set of
@@ -63,6 +64,30 @@ const connectors: Record<string, () => Promise<Connection>> = {
     const client = new Etcd3({ hosts: where.split(',') });
     return { client, where, close: async () => client.close() };
   },
+  async zookeeper() {
+    const { createClient } = await import('node-zookeeper-client');
+    const where = process.env.ZOOKEEPER_URL || '127.0.0.1:2181';
+    const client = createClient(where, { sessionTimeout: 10_000 });
+    // node-zookeeper-client retries forever: a demo pointed at a wrong address should say so.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        client.close();
+        reject(new Error(`no ZooKeeper session at ${where} within 10 s`));
+      }, 10_000);
+      client.once('connected', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      client.connect();
+    });
+    // Closing the session deletes its nodes; wait for the server to confirm.
+    const close = () =>
+      new Promise<void>((resolve) => {
+        client.once('disconnected', () => resolve());
+        client.close();
+      });
+    return { client, where, close };
+  },
 };
 
 const choices: Record<string, BackendDescriptor<any>> = {
@@ -71,6 +96,7 @@ const choices: Record<string, BackendDescriptor<any>> = {
   memcached: backends.MEMCACHED,
   etcd: backends.ETCD,
   file: backends.FILE,
+  zookeeper: backends.ZOOKEEPER,
 };
 
 async function main(): Promise<void> {

@@ -5,7 +5,7 @@
  * registry, the `withLock` operator, the handle and option types, and the errors. It loads no
  * backend client library, and its declarations name none, so a project compiles with only the
  * client it uses installed. Each backend also has its own entry (`sherlock-rx/redis`,
- * `sherlock-rx/memcached`, `sherlock-rx/etcd`, `sherlock-rx/memory`, `sherlock-rx/file`); the contract for writing
+ * `sherlock-rx/memcached`, `sherlock-rx/etcd`, `sherlock-rx/zookeeper`, `sherlock-rx/memory`, `sherlock-rx/file`); the contract for writing
  * a backend is in `sherlock-rx/backend`.
  *
  * @example
@@ -27,7 +27,7 @@
  */
 export { Lock, type AcquireOptions } from './facade/lock';
 export type { AcquireObservableOptions } from './core/acquire';
-export { RedisLock, MemcachedLock, MCLock, EtcdLock, MemoryLock, FileLock, type BackendLockOptions } from './facade/backend-locks';
+export { RedisLock, MemcachedLock, MCLock, EtcdLock, ZooKeeperLock, MemoryLock, FileLock, type BackendLockOptions } from './facade/backend-locks';
 export { configure, type ConfigureOptions } from './facade/configuration';
 export { backends, closeDefaultClients } from './facade/backend-registry';
 export { withLock, type LockedWork, type LockSource } from './core/with-lock';
@@ -53,6 +53,7 @@ export type { RedisClient } from './backends/redis/client-shape';
 export type { MemcachedClient } from './backends/memcached/client-shape';
 export type { EtcdClient } from './backends/etcd/client-shape';
 export { LockDirectory } from './backends/file/lock-directory';
+export type { ZooKeeperClient } from './backends/zookeeper/client-shape';
 export type { ClientMethod } from './backends/client-method';
 export { MAX_EXPIRE, MAX_WAIT, type LockOptions } from './options';
 export {

@@ -1,5 +1,6 @@
 import type { EtcdClient } from '../backends/etcd/client-shape';
 import { LockDirectory, lockDirectoryAt } from '../backends/file/lock-directory';
+import type { ZooKeeperClient } from '../backends/zookeeper/client-shape';
 import type { MemcachedClient } from '../backends/memcached/client-shape';
 import type { MemoryStore } from '../backends/memory/memory-store';
 import type { RedisClient } from '../backends/redis/client-shape';
@@ -110,6 +111,29 @@ export type MCLock = MemcachedLock;
 export class EtcdLock extends Lock {
   constructor(name: string, options?: BackendLockOptions<EtcdClient>) {
     super(name, { ...options, backend: backends.ETCD });
+  }
+}
+
+/**
+ * A ZooKeeper lock (node-zookeeper-client), compatible with kazoo's `Lock` recipe: a fair FIFO
+ * queue of ephemeral sequential nodes, held as long as the client's session lives. Without a
+ * client it connects to `SHERLOCK_ZOOKEEPER_HOSTS`, else 127.0.0.1:2181.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'node-zookeeper-client';
+ * import { ZooKeeperLock } from 'sherlock-rx';
+ *
+ * const client = createClient('127.0.0.1:2181');
+ * client.connect();
+ * // Same lock as kazoo's client.Lock('/billing/leader') in a Python service.
+ * const lock = new ZooKeeperLock('leader', { client, namespace: 'billing', autoRenew: true });
+ * await using handle = await lock.hold({ timeout: 10_000 });
+ * ```
+ */
+export class ZooKeeperLock extends Lock {
+  constructor(name: string, options?: BackendLockOptions<ZooKeeperClient>) {
+    super(name, { ...options, backend: backends.ZOOKEEPER });
   }
 }
 

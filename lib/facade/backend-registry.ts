@@ -4,6 +4,7 @@ import { fileBackend } from '../backends/file/descriptor';
 import { memcachedBackend } from '../backends/memcached/descriptor';
 import { memoryBackend } from '../backends/memory/descriptor';
 import { redisBackend } from '../backends/redis/descriptor';
+import { zookeeperBackend } from '../backends/zookeeper/descriptor';
 import { LockConfigurationError } from '../errors';
 import { isBackendDescriptor } from '../options';
 
@@ -30,6 +31,8 @@ export const backends = {
   MEMCACHED: memcachedBackend,
   /** etcd v3 (etcd3 1.1): see `sherlock-rx/etcd`. */
   ETCD: etcdBackend,
+  /** ZooKeeper (node-zookeeper-client 1.1), kazoo-compatible: see `sherlock-rx/zookeeper`. */
+  ZOOKEEPER: zookeeperBackend,
   /** In this process's memory: see `sherlock-rx/memory`. */
   MEMORY: memoryBackend,
   /** Lock files in a directory, shared by the processes of one host: see `sherlock-rx/file`. */
@@ -66,7 +69,7 @@ export const backends = {
   },
 };
 
-const builtIn: BackendDescriptor[] = [redisBackend, memcachedBackend, etcdBackend, memoryBackend, fileBackend];
+const builtIn: BackendDescriptor[] = [redisBackend, memcachedBackend, etcdBackend, zookeeperBackend, memoryBackend, fileBackend];
 for (const b of builtIn) backends.register(b);
 
 /** The registered backend whose client type `client` is, if exactly one claims it. */

@@ -106,7 +106,7 @@ describe('packaging: the tarball in fresh consumer projects @integration', funct
     const out = sh('npx', ['attw', tarball, '--format', 'json'], root);
     const report = JSON.parse(out.slice(out.indexOf('{'))) as { analysis: { problems: unknown[]; entrypoints: Record<string, unknown> } };
     expect(Object.keys(report.analysis.entrypoints).sort()).to.deep.equal(
-      ['.', './backend', './etcd', './file', './memcached', './memory', './nestjs', './package.json', './redis'],
+      ['.', './backend', './etcd', './file', './memcached', './memory', './nestjs', './package.json', './redis', './zookeeper'],
     );
     expect(report.analysis.problems).to.deep.equal([]);
   });
@@ -118,7 +118,7 @@ describe('packaging: the tarball in fresh consumer projects @integration', funct
       writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${c.name}`, private: true, type: c.type }));
       sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock', tarball, ...c.deps], dir);
       // Only the client this project asked for: the others must not have come along.
-      for (const other of ['ioredis', 'memjs', 'etcd3', '@types/memjs']) {
+      for (const other of ['ioredis', 'memjs', 'etcd3', 'node-zookeeper-client', '@types/memjs']) {
         const asked = c.deps.some((d) => d.startsWith(`${other}@`));
         let present = true;
         try {

@@ -47,6 +47,7 @@ const TESTED: readonly TestedPeer[] = [
   { peer: 'ioredis', modules: ['ioredis', 'ioredis5'], granularity: 'major' },
   { peer: 'memjs', modules: ['memjs'], granularity: 'minor' },
   { peer: 'etcd3', modules: ['etcd3'], granularity: 'minor' },
+  { peer: 'node-zookeeper-client', modules: ['node-zookeeper-client'], granularity: 'minor' },
   // spec/nestjs runs the NestJS module on these.
   { peer: '@nestjs/common', modules: ['@nestjs/common'], granularity: 'major' },
   { peer: '@nestjs/core', modules: ['@nestjs/core'], granularity: 'major' },
