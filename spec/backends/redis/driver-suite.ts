@@ -9,6 +9,7 @@ import { fenceKeyOf, waiterQueueKeyOf, waiterSeenKeyOf } from '../../../lib/back
 import { RENEW_CHUNK, RENEW_SCRIPT } from '../../../lib/backends/redis/renew';
 import { WAITER_STALE_MS } from '../../../lib/backends/redis/waiters';
 import { SUBSCRIBER_IDLE_CLOSE_MS } from '../../../lib/backends/redis/notify';
+import { GUARD_LINGER_MS } from '../../../lib/backends/redis/connection';
 import { isRawClientError } from '../../support/checks';
 import { eventually, sleep } from '../../support/async';
 import { freePort } from '../../support/servers/process';
@@ -218,7 +219,7 @@ export function describeRedisDriver(title: string, ioredis: IoredisVersion): voi
     });
 
     describe('connection guard', () => {
-      it('watches a user client with one set of listeners while requests are pending, none after', async () => {
+      it('watches a user client with one set of listeners while requests are pending, none once idle', async () => {
         const c = redis.client();
         const d = redisBackend.driverFor(c);
         const base = { error: c.listenerCount('error'), reconnecting: c.listenerCount('reconnecting') };
@@ -226,8 +227,25 @@ export function describeRedisDriver(title: string, ioredis: IoredisVersion): voi
         expect(c.listenerCount('reconnecting')).to.equal(base.reconnecting + 1);
         expect(c.listenerCount('error')).to.equal(base.error + 1);
         await Promise.all(pending);
+        await sleep(GUARD_LINGER_MS + 100);
         expect(c.listenerCount('reconnecting')).to.equal(base.reconnecting);
         expect(c.listenerCount('error')).to.equal(base.error);
+      });
+
+      it('keeps its listeners across back-to-back requests instead of adding them per request', async () => {
+        const c = redis.client();
+        const d = redisBackend.driverFor(c);
+        const on = sinon.spy(c, 'on');
+        try {
+          for (let i = 0; i < 20; i++) {
+            const t = newTarget(ns);
+            await d.tryAcquire(t);
+            await d.release(t);
+          }
+          expect(on.withArgs('reconnecting').callCount).to.equal(1);
+        } finally {
+          on.restore();
+        }
       });
     });
 
