@@ -20,39 +20,43 @@ export interface RenewalEntry {
  * quarter of an interval early is harmless: validity is counted from the time it was sent.
  */
 export class RenewalScheduler {
-  private readonly due = new Map<RenewalEntry, { at: number; slack: number }>();
+  /** When each entry is due (monotonic ms); the timer fires at the earliest of these. */
+  private readonly dueAt = new Map<RenewalEntry, number>();
+  /** From when each entry may go out with an earlier batch (`at - slack`). */
+  private readonly sendableAt = new Map<RenewalEntry, number>();
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
 
   constructor(private readonly driver: LockDriver) {}
 
-  /** Schedules `entry` for renewal at monotonic time `at`, or up to `slack` ms earlier. */
+  /**
+   * Schedules `entry` for renewal at monotonic time `at`, or up to `slack` ms earlier. O(1):
+   * with 10,000 locks, scanning every entry on each schedule cost more CPU than the renewals.
+   */
   schedule(entry: RenewalEntry, at: number, slack: number): void {
-    this.due.set(entry, { at, slack });
-    this.arm();
+    this.dueAt.set(entry, at);
+    this.sendableAt.set(entry, at - slack);
+    if (at < this.timerAt || !this.timer) this.armAt(at);
   }
 
-  /** Forgets `entry` (released or lost). */
+  /** Forgets `entry` (released or lost). The timer stays: a tick with nothing due re-arms or stops. */
   cancel(entry: RenewalEntry): void {
-    this.due.delete(entry);
-    if (this.due.size === 0) this.disarm();
+    this.dueAt.delete(entry);
+    this.sendableAt.delete(entry);
+    if (this.dueAt.size === 0) this.disarm();
   }
 
   /** Number of entries waiting (for tests and diagnostics). */
   get size(): number {
-    return this.due.size;
+    return this.dueAt.size;
   }
 
-  private arm(): void {
-    let next = Infinity;
-    for (const { at } of this.due.values()) next = Math.min(next, at);
-    if (next >= this.timerAt && this.timer) return;
+  private armAt(at: number): void {
     this.disarm();
-    if (next === Infinity) return;
-    this.timerAt = next;
+    this.timerAt = at;
     // Unreferenced: a held lock alone must not keep the process alive.
     // Chained: a renewal due beyond setTimeout's range fires early and re-arms.
-    this.timer = setTimeout(() => this.tick(), timerDelay(next - monotonicNow()));
+    this.timer = setTimeout(() => this.tick(), timerDelay(at - monotonicNow()));
     this.timer.unref();
   }
 
@@ -62,17 +66,27 @@ export class RenewalScheduler {
     this.timerAt = Infinity;
   }
 
+  /** One pass: sends every entry that may go now, and re-arms for the earliest of the rest. */
   private tick(): void {
     this.timer = undefined;
     this.timerAt = Infinity;
     const now = monotonicNow();
     const batch: RenewalEntry[] = [];
-    for (const [entry, { at, slack }] of this.due) {
-      if (at - slack <= now) batch.push(entry);
+    let next = Infinity;
+    for (const [entry, sendable] of this.sendableAt) {
+      if (sendable <= now) {
+        batch.push(entry);
+      } else {
+        const at = this.dueAt.get(entry)!;
+        if (at < next) next = at;
+      }
     }
-    for (const entry of batch) this.due.delete(entry);
+    for (const entry of batch) {
+      this.dueAt.delete(entry);
+      this.sendableAt.delete(entry);
+    }
+    if (next !== Infinity) this.armAt(next);
     if (batch.length > 0) void this.renew(batch, now);
-    this.arm();
   }
 
   private async renew(batch: RenewalEntry[], sentAt: number): Promise<void> {

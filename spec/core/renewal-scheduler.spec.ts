@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as sinon from 'sinon';
 import type { Subscription } from 'rxjs';
 import { acquireLock } from '../../lib/core/acquire';
-import { renewalSchedulerFor } from '../../lib/core/renewal-scheduler';
+import { RenewalScheduler, renewalSchedulerFor, type RenewalEntry } from '../../lib/core/renewal-scheduler';
 import { DelayedDriver, contextFor } from '../support/delayed-driver';
 
 describe('automatic renewal', function () {
@@ -31,6 +31,70 @@ describe('automatic renewal', function () {
     subs.forEach((s) => s.unsubscribe());
     await clock.tickAsync(10);
     expect(renewalSchedulerFor(driver).size).to.equal(0);
+  });
+
+  describe('RenewalScheduler', () => {
+    const entry = (name: string, log: string[]): RenewalEntry => ({
+      target: { name, key: name, token: `t-${name}`, expire: 3_000 },
+      renewed: () => log.push(`renewed ${name}`),
+      failed: () => log.push(`failed ${name}`),
+    });
+    const batchingDriver = (batches: string[][]) => {
+      const driver = new DelayedDriver();
+      (driver as any).renewMany = async (targets: any[]) => {
+        batches.push(targets.map((t) => t.name));
+        return targets.map(() => true);
+      };
+      return driver;
+    };
+
+    it('schedules without scanning the entries already waiting (10,000 held locks each reschedule every tick)', () => {
+      const scheduler = new RenewalScheduler(new DelayedDriver());
+      const log: string[] = [];
+      for (let i = 0; i < 100; i++) scheduler.schedule(entry(`e${i}`, log), 1_000 + i, 100);
+      const scans = [sinon.spy(Map.prototype, 'values'), sinon.spy(Map.prototype, 'entries'), sinon.spy(Map.prototype, 'forEach')];
+      const iterate = sinon.spy(Map.prototype, Symbol.iterator);
+      try {
+        for (let i = 0; i < 100; i++) scheduler.schedule(entry(`late${i}`, log), 5_000 + i, 100);
+        expect([...scans, iterate].map((s) => s.callCount)).to.deep.equal([0, 0, 0, 0]);
+      } finally {
+        for (const s of [...scans, iterate]) s.restore();
+      }
+      expect(scheduler.size).to.equal(200);
+    });
+
+    it('sends together every entry within its slack, and re-arms for an entry due earlier than the timer', async () => {
+      const batches: string[][] = [];
+      const scheduler = new RenewalScheduler(batchingDriver(batches));
+      const log: string[] = [];
+      scheduler.schedule(entry('a', log), 1_000, 0);
+      scheduler.schedule(entry('b', log), 1_100, 200); // may go with a
+      scheduler.schedule(entry('c', log), 1_500, 100); // may not
+      scheduler.schedule(entry('early', log), 300, 0); // earlier than the armed timer
+      await clock.tickAsync(300);
+      expect(batches).to.deep.equal([['early']]);
+      await clock.tickAsync(700);
+      expect(batches).to.deep.equal([['early'], ['a', 'b']]);
+      await clock.tickAsync(500);
+      expect(batches).to.deep.equal([['early'], ['a', 'b'], ['c']]);
+      expect(log).to.deep.equal(['renewed early', 'renewed a', 'renewed b', 'renewed c']);
+      expect(scheduler.size).to.equal(0);
+    });
+
+    it('forgets cancelled entries and stops its timer when none is left', async () => {
+      const batches: string[][] = [];
+      const scheduler = new RenewalScheduler(batchingDriver(batches));
+      const log: string[] = [];
+      const a = entry('a', log);
+      scheduler.schedule(a, 1_000, 0);
+      scheduler.schedule(entry('b', log), 2_000, 0);
+      scheduler.cancel(a);
+      await clock.tickAsync(1_000);
+      expect(batches).to.deep.equal([]);
+      await clock.tickAsync(1_000);
+      expect(batches).to.deep.equal([['b']]);
+      expect(clock.countTimers()).to.equal(0);
+    });
   });
 
   it('keeps the lock through a failed renewal and loses it at the deadline if the backend stays down', async function () {

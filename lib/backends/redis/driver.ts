@@ -36,6 +36,11 @@ export interface RedisDriverOptions {
 /** The driver of one ioredis `Redis` or `Cluster` client. */
 export class RedisDriver implements LockDriver {
   readonly backend = BACKEND;
+  /**
+   * The scripts keep a waiter queue and grant a free lock to its head only (see `waiters.ts`):
+   * the core retries at once on a release notification instead of spreading the waiters.
+   */
+  readonly ordersWaiters = true;
   private readonly guard: ConnectionGuard;
   /** Shared by every waiter of this client: one subscriber connection, opened on demand. */
   readonly releases: ReleaseSubscriber;
@@ -73,7 +78,7 @@ export class RedisDriver implements LockDriver {
     return this.track(() => renew(this.client, target));
   }
 
-  /** One pipeline (one round trip) for all `targets`; see {@link renewMany}. */
+  /** One script call per 500 locks, in one round trip; see {@link renewMany}. */
   renewMany(targets: readonly LockTarget[]): Promise<boolean[]> {
     return this.track(() => renewMany(this.client, targets));
   }

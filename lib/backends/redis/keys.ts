@@ -39,10 +39,29 @@ export function fenceKeyOf(key: string): string {
 }
 
 /**
+ * The waiter queue of the lock at `key`: a sorted set of the owner tokens waiting for it,
+ * scored by arrival (server time in microseconds). In `key`'s slot, like the counter.
+ */
+export function waiterQueueKeyOf(key: string): string {
+  return `{${key}}:waiters`;
+}
+
+/**
+ * When each waiter of the lock at `key` last asked (server time in ms), so that the scripts
+ * can drop waiters that stopped asking (a crashed process) instead of keeping the lock for them.
+ */
+export function waiterSeenKeyOf(key: string): string {
+  return `{${key}}:seen`;
+}
+
+/** Prefix of every release channel; the release script appends the (prefixed) lock key itself. */
+export const RELEASE_CHANNEL_PREFIX = 'sherlock-rx:released:';
+
+/**
  * The pub/sub channel the release script publishes on. ioredis prefixes keys but not channels,
  * so the client's `keyPrefix` is part of the name: two apps with different prefixes do not wake
  * each other.
  */
 export function releaseChannelOf(keyPrefix: string, key: string): string {
-  return `sherlock-rx:released:${keyPrefix}${key}`;
+  return `${RELEASE_CHANNEL_PREFIX}${keyPrefix}${key}`;
 }

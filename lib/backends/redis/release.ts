@@ -1,28 +1,43 @@
 /**
- * Release: owner-checked delete, and a wake-up for the waiters.
+ * Release: owner-checked delete, and a wake-up for the waiters when there are any.
  */
 import type { LockTarget } from '../../core/driver';
-import type { IoRedisClient } from './client';
-import { integerReply, keyPrefixOf } from './client';
-import { releaseChannelOf } from './keys';
+import { integerReply, type IoRedisClient } from './client';
+import { RELEASE_CHANNEL_PREFIX, waiterQueueKeyOf, waiterSeenKeyOf } from './keys';
 import { defineScript, runScript } from './scripts';
 
 /**
- * KEYS[1] lock key; ARGV[1] token, ARGV[2] release channel. Deletes the key only if it holds
- * our token (Python sherlock's rule), then publishes so that waiters retry at once. Returns 1
- * if deleted, else 0. A key of another type is not ours (pcall turns WRONGTYPE into "not ours").
+ * KEYS[1] lock key, KEYS[2] waiter queue, KEYS[3] waiters' last-seen times; ARGV[1] token.
+ * Returns 1 if the lock was ours and is deleted, else 0.
+ *
+ * - Deletes the key only if it holds our token (Python sherlock's rule). A key of another type
+ *   is not ours (pcall turns WRONGTYPE into "not ours").
+ * - PUBLISHes on the lock's channel only when the queue is not empty: an uncontended cycle
+ *   costs no PUBLISH, and every sherlock-rx waiter is in the queue. The channel is built here
+ *   from KEYS[1], which carries the client's keyPrefix like `releaseChannelOf` does.
+ * - A token that does not hold the lock is a waiter giving up: it leaves the queue, and if it
+ *   was in line before a free lock, the others are woken so the next one takes it at once.
  */
 export const RELEASE_SCRIPT = defineScript(
   'release',
-  1,
-  `if redis.pcall('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[1])
-redis.call('PUBLISH', ARGV[2], '1')
-return 1`,
+  3,
+  `if redis.pcall('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('PUBLISH', '${RELEASE_CHANNEL_PREFIX}' .. KEYS[1], '1') end
+  return 1
+end
+if redis.call('ZREM', KEYS[2], ARGV[1]) == 1 then
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  if redis.call('EXISTS', KEYS[1]) == 0 and redis.call('EXISTS', KEYS[2]) == 1 then
+    redis.call('PUBLISH', '${RELEASE_CHANNEL_PREFIX}' .. KEYS[1], '1')
+  end
+end
+return 0`,
 );
 
-/** Deletes `target`'s lock if it still holds `target.token`; true if it did. */
+/** Deletes `target`'s lock if it still holds `target.token` (true if it did), and drops the token from the waiter queue. */
 export async function release(client: IoRedisClient, target: LockTarget): Promise<boolean> {
-  const channel = releaseChannelOf(keyPrefixOf(client), target.key);
-  return integerReply(await runScript(client, RELEASE_SCRIPT, [target.key, target.token, channel]), 'the release script', 0, 1) === 1;
+  const key = target.key;
+  const reply = await runScript(client, RELEASE_SCRIPT, [key, waiterQueueKeyOf(key), waiterSeenKeyOf(key), target.token]);
+  return integerReply(reply, 'the release script', 0, 1) === 1;
 }

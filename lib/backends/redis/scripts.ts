@@ -14,13 +14,16 @@ export interface LockScript {
    * of sherlock-rx with different scripts can share one client without overwriting each other.
    */
   readonly name: string;
-  /** How many of the arguments are keys (KEYS), the rest are ARGV. */
-  readonly numberOfKeys: number;
+  /**
+   * How many of the arguments are keys (KEYS), the rest are ARGV; `null` when it varies: the
+   * caller then passes the count as the first argument.
+   */
+  readonly numberOfKeys: number | null;
   readonly lua: string;
 }
 
 /** Declares a script; `verb` names it (e.g. `acquire`). */
-export function defineScript(verb: string, numberOfKeys: number, lua: string): LockScript {
+export function defineScript(verb: string, numberOfKeys: number | null, lua: string): LockScript {
   const sha = createHash('sha1').update(lua).digest('hex').slice(0, 10);
   return { name: `sherlockRx_${verb}_${sha}`, numberOfKeys, lua };
 }
@@ -32,7 +35,7 @@ export function installScripts(client: IoRedisClient, scripts: readonly LockScri
   const defined = client as unknown as ScriptCommands;
   for (const s of scripts) {
     if (typeof defined[s.name] !== 'function') {
-      client.defineCommand(s.name, { lua: s.lua, numberOfKeys: s.numberOfKeys });
+      client.defineCommand(s.name, s.numberOfKeys === null ? { lua: s.lua } : { lua: s.lua, numberOfKeys: s.numberOfKeys });
     }
   }
 }

@@ -9,7 +9,7 @@ import { describeConformance } from '../../conformance/suite';
 import { eventually } from '../../support/async';
 import { redisClusterAvailable, startRedisCluster, type RedisClusterServer } from '../../support/servers/redis';
 import type { IoredisVersion } from './ioredis-versions';
-import { newTarget, redisFixture, runPrefix } from './support';
+import { newTarget, otherOwner, redisFixture, runPrefix } from './support';
 
 /**
  * The Redis backend on a Redis Cluster, with `Cluster` clients of the `ioredis` major: cluster
@@ -81,8 +81,12 @@ export function describeRedisCluster(title: string, ioredis: IoredisVersion, sui
         const sub = d.watchReleases!(t).subscribe((s) => seen.push(s));
         await eventually(() => expect(seen).to.deep.equal(['listening']));
         await d.tryAcquire(t);
+        const waiter = otherOwner(t);
+        expect(await d.tryAcquire(waiter)).to.deep.equal({ acquired: false, queued: true }); // the queue shares the slot
         await d.release(t);
         await eventually(() => expect(seen).to.deep.equal(['listening', 'released']));
+        expect((await d.tryAcquire(waiter)).acquired).to.equal(true);
+        await d.release(waiter);
         sub.unsubscribe();
       });
 

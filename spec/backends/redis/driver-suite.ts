@@ -5,8 +5,11 @@ import type { Subscription } from 'rxjs';
 import type { LockDriver, ReleaseSignal } from '../../../lib/core/driver';
 import { redisBackend } from '../../../lib/backends/redis/descriptor';
 import type { RedisDriver } from '../../../lib/backends/redis/driver';
-import { fenceKeyOf } from '../../../lib/backends/redis/keys';
+import { fenceKeyOf, waiterQueueKeyOf, waiterSeenKeyOf } from '../../../lib/backends/redis/keys';
+import { RENEW_CHUNK, RENEW_SCRIPT } from '../../../lib/backends/redis/renew';
+import { WAITER_STALE_MS } from '../../../lib/backends/redis/waiters';
 import { SUBSCRIBER_IDLE_CLOSE_MS } from '../../../lib/backends/redis/notify';
+import { GUARD_LINGER_MS } from '../../../lib/backends/redis/connection';
 import { isRawClientError } from '../../support/checks';
 import { eventually, sleep } from '../../support/async';
 import { freePort } from '../../support/servers/process';
@@ -27,6 +30,12 @@ export function describeRedisDriver(title: string, ioredis: IoredisVersion): voi
     let client: Redis;
     let raw: Redis;
     let driver: LockDriver;
+
+    /** Server-wide PUBLISH count, scripts' included (INFO commandstats). */
+    const publishCalls = async (): Promise<number> => {
+      const m = /cmdstat_publish:calls=(\d+)/.exec((await raw.info('commandstats')) as string);
+      return m ? Number(m[1]) : 0;
+    };
 
     before(function () {
       client = redis.client();
@@ -50,8 +59,52 @@ export function describeRedisDriver(title: string, ioredis: IoredisVersion): voi
         const t = newTarget(ns);
         await driver.tryAcquire(t);
         const other = otherOwner(t);
-        expect(await driver.tryAcquire(other)).to.deep.equal({ acquired: false });
+        expect(await driver.tryAcquire(other)).to.deep.equal({ acquired: false, queued: true });
         expect(await raw.get(t.key)).to.equal(t.token);
+        await driver.release(other);
+      });
+
+      it('queues a busy contender, grants the free lock only to the head of the queue, and lets a leaving waiter go', async () => {
+        const t = newTarget(ns);
+        const [first, second, newcomer] = [otherOwner(t), otherOwner(t), otherOwner(t)];
+        expect((await driver.tryAcquire(t)).acquired).to.equal(true);
+        expect(await driver.tryAcquire(first)).to.deep.equal({ acquired: false, queued: true });
+        expect(await driver.tryAcquire(second)).to.deep.equal({ acquired: false, queued: true });
+        expect(await raw.zrange(waiterQueueKeyOf(t.key), '0', '-1')).to.deep.equal([first.token, second.token]);
+        expect(await driver.release(t)).to.equal(true);
+        // The releaser asking again at once, and a newcomer, wait behind the queue.
+        expect((await driver.tryAcquire(otherOwner(t))).acquired).to.equal(false);
+        expect((await driver.tryAcquire(newcomer)).acquired).to.equal(false);
+        expect((await driver.tryAcquire(second)).acquired).to.equal(false);
+        expect((await driver.tryAcquire(first)).acquired).to.equal(true);
+        // A waiter that gives up (the core releases its token) leaves the queue.
+        expect(await driver.release(second)).to.equal(false);
+        expect(await raw.zrank(waiterQueueKeyOf(t.key), second.token)).to.equal(null);
+        expect(await raw.get(t.key)).to.equal(first.token);
+      });
+
+      it('drops waiters that stopped asking, so that a dead waiter cannot keep a free lock from the others', async () => {
+        const t = newTarget(ns);
+        const [dead, alive] = [otherOwner(t), otherOwner(t)];
+        await driver.tryAcquire(t);
+        await driver.tryAcquire(dead);
+        await driver.tryAcquire(alive);
+        await driver.release(t);
+        expect((await driver.tryAcquire(alive)).acquired).to.equal(false);
+        // Age the dead waiter's last-seen time past WAITER_STALE_MS, as if it had crashed.
+        await raw.zadd(waiterSeenKeyOf(t.key), '0', dead.token);
+        expect((await driver.tryAcquire(alive)).acquired).to.equal(true);
+        expect(await raw.exists(waiterQueueKeyOf(t.key), waiterSeenKeyOf(t.key))).to.equal(0);
+      });
+
+      it('lets the queue keys expire with the waiters gone silent', async () => {
+        const t = newTarget(ns);
+        await driver.tryAcquire(t);
+        const waiter = otherOwner(t);
+        await driver.tryAcquire(waiter);
+        expect(await raw.pttl(waiterQueueKeyOf(t.key))).to.be.within(1, WAITER_STALE_MS);
+        expect(await raw.pttl(waiterSeenKeyOf(t.key))).to.be.within(1, WAITER_STALE_MS);
+        await driver.release(waiter);
       });
 
       it('creates a key with no TTL when expire is null', async () => {
@@ -100,7 +153,7 @@ export function describeRedisDriver(title: string, ioredis: IoredisVersion): voi
       it('treats a key of another type as held by someone else', async () => {
         const t = newTarget(ns);
         await raw.lpush(t.key, 'x');
-        expect(await driver.tryAcquire(t)).to.deep.equal({ acquired: false });
+        expect(await driver.tryAcquire(t)).to.deep.equal({ acquired: false, queued: true });
         expect(await driver.release(t)).to.equal(false);
         expect(await driver.renew(t)).to.equal(false);
         expect(await driver.isLocked(t.key)).to.equal(true);
@@ -156,6 +209,8 @@ export function describeRedisDriver(title: string, ioredis: IoredisVersion): voi
           expect(won).to.have.length(1);
           expect(await raw.get(t.key)).to.equal(won[0]!.owner.token);
           winners.push(won[0]!.fence);
+          // The losers give up, as the core does (their release takes them out of the queue).
+          for (const [i, r] of results.entries()) if (!r.acquired) expect(await driver.release(owners[i]!)).to.equal(false);
           expect(await driver.release(won[0]!.owner)).to.equal(true);
         }
         for (let i = 1; i < winners.length; i++) expect(winners[i]).to.be.above(winners[i - 1]!);
@@ -164,7 +219,7 @@ export function describeRedisDriver(title: string, ioredis: IoredisVersion): voi
     });
 
     describe('connection guard', () => {
-      it('watches a user client with one set of listeners while requests are pending, none after', async () => {
+      it('watches a user client with one set of listeners while requests are pending, none once idle', async () => {
         const c = redis.client();
         const d = redisBackend.driverFor(c);
         const base = { error: c.listenerCount('error'), reconnecting: c.listenerCount('reconnecting') };
@@ -172,8 +227,25 @@ export function describeRedisDriver(title: string, ioredis: IoredisVersion): voi
         expect(c.listenerCount('reconnecting')).to.equal(base.reconnecting + 1);
         expect(c.listenerCount('error')).to.equal(base.error + 1);
         await Promise.all(pending);
+        await sleep(GUARD_LINGER_MS + 100);
         expect(c.listenerCount('reconnecting')).to.equal(base.reconnecting);
         expect(c.listenerCount('error')).to.equal(base.error);
+      });
+
+      it('keeps its listeners across back-to-back requests instead of adding them per request', async () => {
+        const c = redis.client();
+        const d = redisBackend.driverFor(c);
+        const on = sinon.spy(c, 'on');
+        try {
+          for (let i = 0; i < 20; i++) {
+            const t = newTarget(ns);
+            await d.tryAcquire(t);
+            await d.release(t);
+          }
+          expect(on.withArgs('reconnecting').callCount).to.equal(1);
+        } finally {
+          on.restore();
+        }
       });
     });
 
@@ -219,29 +291,46 @@ export function describeRedisDriver(title: string, ioredis: IoredisVersion): voi
         expect(await raw.pttl(t.key)).to.equal(-1);
       });
 
-      it('renewMany renews many locks in one pipeline, in order, and tells whose are gone', async () => {
+      it('renewMany renews many locks with one script call, in order, and tells whose are gone', async () => {
         const targets = Array.from({ length: 50 }, () => newTarget(ns, 2_000));
         for (const t of targets) await driver.tryAcquire(t);
         await raw.del(targets[7]!.key);
         await raw.set(targets[9]!.key, 'someone-else');
         const pipeline = sinon.spy(client, 'pipeline');
-        const scriptCalls = sinon.spy(client as unknown as { evalsha: () => unknown }, 'evalsha');
+        const scriptCalls = sinon.spy(client as unknown as Record<string, () => unknown>, RENEW_SCRIPT.name);
         try {
-          const renewed = targets.map((t) => ({ ...t, expire: 30_000 }));
+          const renewed = targets.map((t, i) => ({ ...t, expire: i === 3 ? null : 30_000 }));
           const ok = await driver.renewMany!(renewed);
-          expect(pipeline.callCount).to.equal(1);
-          expect(scriptCalls.callCount).to.equal(0);
+          expect(pipeline.callCount).to.equal(0);
+          expect(scriptCalls.callCount).to.equal(1);
           expect(ok).to.have.length(50);
           expect(ok.filter((x) => !x)).to.have.length(2);
           expect(ok[7]).to.equal(false);
           expect(ok[9]).to.equal(false);
           expect(await raw.pttl(targets[0]!.key)).to.be.above(29_000);
+          expect(await raw.pttl(targets[3]!.key)).to.equal(-1);
           expect(await raw.get(targets[9]!.key)).to.equal('someone-else');
         } finally {
           pipeline.restore();
           scriptCalls.restore();
         }
         expect(await driver.renewMany!([])).to.deep.equal([]);
+      });
+
+      it(`renewMany sends one script call per ${RENEW_CHUNK} locks, all in one pipeline`, async () => {
+        const targets = Array.from({ length: 2 * RENEW_CHUNK + 7 }, () => newTarget(ns, 2_000));
+        await Promise.all(targets.map((t) => driver.tryAcquire(t)));
+        await raw.del(targets[RENEW_CHUNK + 1]!.key);
+        const pipeline = sinon.spy(client, 'pipeline');
+        try {
+          const ok = await driver.renewMany!(targets.map((t) => ({ ...t, expire: 30_000 })));
+          expect(pipeline.callCount).to.equal(1);
+          expect(ok).to.have.length(targets.length);
+          expect(ok.flatMap((x, i) => (x ? [] : [i]))).to.deep.equal([RENEW_CHUNK + 1]);
+          expect(await raw.pttl(targets[targets.length - 1]!.key)).to.be.above(29_000);
+        } finally {
+          pipeline.restore();
+        }
       });
     });
 
@@ -260,7 +349,7 @@ export function describeRedisDriver(title: string, ioredis: IoredisVersion): voi
         const py = pythonSherlock.owner();
         expect(await pythonSherlock.acquire(raw, t.key, py, 60)).to.equal(true);
         expect(await raw.ttl(t.key)).to.be.within(59, 60);
-        expect(await driver.tryAcquire(t)).to.deep.equal({ acquired: false });
+        expect(await driver.tryAcquire(t)).to.deep.equal({ acquired: false, queued: true });
         expect(await driver.release(t)).to.equal(false);
         expect(await driver.renew(t)).to.equal(false);
         expect(await raw.get(t.key)).to.equal(py);
@@ -294,6 +383,7 @@ export function describeRedisDriver(title: string, ioredis: IoredisVersion): voi
         const w = signals(driver, t);
         await eventually(() => expect(w.seen).to.deep.equal(['listening']));
         await driver.tryAcquire(t);
+        await driver.tryAcquire(otherOwner(t)); // busy: now someone waits
         await driver.release(t);
         await eventually(() => expect(w.seen).to.deep.equal(['listening', 'released']));
         // A failed (not ours) release publishes nothing.
@@ -301,6 +391,35 @@ export function describeRedisDriver(title: string, ioredis: IoredisVersion): voi
         await sleep(50);
         expect(w.seen).to.deep.equal(['listening', 'released']);
         w.sub.unsubscribe();
+      });
+
+      it('publishes nothing on a release when nobody waits in the queue', async () => {
+        const t = newTarget(ns);
+        const w = signals(driver, t);
+        await eventually(() => expect(w.seen).to.deep.equal(['listening']));
+        const before = await publishCalls();
+        expect((await driver.tryAcquire(t)).acquired).to.equal(true);
+        expect(await driver.release(t)).to.equal(true);
+        await sleep(50);
+        expect(w.seen).to.deep.equal(['listening']);
+        expect(await publishCalls()).to.equal(before);
+        w.sub.unsubscribe();
+      });
+
+      it('wakes the others when a waiter before a free lock gives up', async () => {
+        const t = newTarget(ns);
+        const [gone, next] = [otherOwner(t), otherOwner(t)];
+        await driver.tryAcquire(t);
+        await driver.tryAcquire(gone);
+        await driver.tryAcquire(next);
+        await driver.release(t);
+        const w = signals(driver, t);
+        await eventually(() => expect(w.seen).to.deep.equal(['listening']));
+        expect(await driver.release(gone)).to.equal(false);
+        await eventually(() => expect(w.seen).to.deep.equal(['listening', 'released']));
+        expect((await driver.tryAcquire(next)).acquired).to.equal(true);
+        w.sub.unsubscribe();
+        await driver.release(next);
       });
 
       it('shares one subscriber connection per client, refcounted per channel, closed when idle', async () => {
@@ -332,6 +451,7 @@ export function describeRedisDriver(title: string, ioredis: IoredisVersion): voi
         subs[1]!.unsubscribe();
         expect(d.releases.channelCount).to.equal(2);
         await d.tryAcquire(t1);
+        await d.tryAcquire(otherOwner(t1)); // busy: now someone waits
         await d.release(t1);
         await eventually(() => expect(seen[2]).to.deep.equal(['listening', 'released']));
         expect(seen[0]).to.deep.equal(['listening']); // unsubscribed watchers hear nothing
@@ -363,6 +483,8 @@ export function describeRedisDriver(title: string, ioredis: IoredisVersion): voi
         expect(await raw.exists(`${ns}:pfx:{${t.key}}:fence`)).to.equal(1);
         expect(await d.isLocked(t.key)).to.equal(true);
         expect(await driver.isLocked(t.key)).to.equal(false); // unprefixed client: another key
+        await d.tryAcquire(otherOwner(t)); // busy: now someone waits
+        expect(await raw.exists(`${ns}:pfx:{${t.key}}:waiters`)).to.equal(1);
         await d.release(t);
         await eventually(() => expect(w.seen).to.deep.equal(['listening', 'released']));
         w.sub.unsubscribe();
