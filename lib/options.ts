@@ -45,9 +45,11 @@ export interface LockOptions {
    */
   timeout?: number;
   /**
-   * Milliseconds between two attempts while the lock is busy (a release notification, where
-   * the backend has one, wakes the waiter earlier). `0` retries on the next macrotask.
-   * Defaults to 100.
+   * How often a waiting acquisition asks the backend again when no release signal reaches it,
+   * in milliseconds: never less often than this. Polls back off from `retryInterval / 8` to
+   * `retryInterval`, with jitter (each wait is drawn between half its ceiling and the
+   * ceiling). A release signal, where the backend has one, wakes the waiter earlier. `0`
+   * retries on the next macrotask. Defaults to 100.
    */
   retryInterval?: number;
   /**
