@@ -2,19 +2,26 @@
  * The CLI's configuration: flags first, then the environment, then defaults. Every value is
  * checked here, so the commands only ever see valid settings.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MAX_EXPIRE, MAX_WAIT } from '../index';
 import type { RawFlags } from './args';
 import { usage } from './args';
 
 /** The backends the CLI can connect to. */
-export const BACKENDS = ['redis', 'memcached', 'etcd', 'memory'] as const;
+export const BACKENDS = ['redis', 'memcached', 'etcd', 'zookeeper', 'file', 'memory'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
-/** Where each backend's address comes from when `--url` is not given, and its default. */
+/**
+ * Where each backend's address comes from when `--url` is not given, and its default. The file
+ * backend's "address" is its lock directory; its default is the library's (Python sherlock's).
+ */
 export const URL_SOURCES: Record<Exclude<BackendName, 'memory'>, { env: string; fallback: string }> = {
   redis: { env: 'REDIS_URL', fallback: 'redis://127.0.0.1:6379' },
   memcached: { env: 'MEMCACHED_URL', fallback: '127.0.0.1:11211' },
   etcd: { env: 'ETCD_URL', fallback: 'http://127.0.0.1:2379' },
+  zookeeper: { env: 'ZOOKEEPER_URL', fallback: '127.0.0.1:2181' },
+  file: { env: 'SHERLOCK_FILE_DIR', fallback: join(tmpdir(), 'sherlock') },
 };
 
 /** How long `run` lets a command finish after SIGTERM on a lost lock before SIGKILL (ms). */
@@ -23,7 +30,7 @@ export const DEFAULT_KILL_AFTER = 10_000;
 /** Connection settings shared by every command. */
 export interface ConnectionConfig {
   backend: BackendName;
-  /** The backend's address (`redis://...`, `host:port`, `http://...[,http://...]`); none for memory. */
+  /** The backend's address (`redis://...`, `host:port`, `http://...[,http://...]`, a directory for file); none for memory. */
   url: string | undefined;
   namespace: string | undefined;
 }
@@ -92,12 +99,16 @@ function checkUrl(backend: Exclude<BackendName, 'memory'>, url: string, from: st
     redis: () => /^rediss?:\/\/[^/\s]+/.test(url),
     memcached: () => url.split(',').every((s) => /^(memcached:\/\/)?[^\s/:,]+:\d+$/.test(s.trim())),
     etcd: () => url.split(',').every((s) => /^https?:\/\/[^\s/,]+/.test(s.trim())),
+    zookeeper: () => /^[^\s/,:]+:\d+(,[^\s/,:]+:\d+)*(\/\S*)?$/.test(url.trim()),
+    file: () => !url.includes('\0'),
   }[backend];
   if (!ok()) {
     const shape = {
       redis: 'redis://host:port (or rediss://, with an optional /db and user:password@)',
       memcached: 'host:port (several: comma-separated)',
       etcd: 'http://host:port (several: comma-separated)',
+      zookeeper: 'host:port (several: comma-separated, then an optional /chroot)',
+      file: 'a directory path',
     }[backend];
     throw usage(`${from} "${url}" is not a ${backend} address: give ${shape}.`);
   }

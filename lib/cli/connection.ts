@@ -5,7 +5,7 @@
  */
 import type { Client as MemjsClient } from 'memjs';
 import type { Redis } from 'ioredis';
-import { closeDefaultClients, EtcdLock, Lock, LockConfigurationError, MemcachedLock, MemoryLock, MemoryStore, RedisLock, isLockConfigurationError } from '../index';
+import { closeDefaultClients, EtcdLock, FileLock, Lock, LockConfigurationError, MemcachedLock, MemoryLock, MemoryStore, RedisLock, ZooKeeperLock, isLockConfigurationError } from '../index';
 import type { ConnectionConfig } from './config';
 
 /** Lock options the commands set on top of the connection. */
@@ -53,6 +53,16 @@ export async function connect(config: ConnectionConfig, name: string, settings: 
       process.env.SHERLOCK_ETCD_HOSTS = config.url!;
       return { lock: new EtcdLock(name, options), close: () => closeDefaultClients() };
     }
+    case 'zookeeper': {
+      await load<typeof import('node-zookeeper-client')>('node-zookeeper-client', () => new ZooKeeperLock(name));
+      // The library's default client, as for etcd: closeDefaultClients() closes its session,
+      // which deletes our ephemeral nodes (a busy --no-wait attempt's included) at once.
+      process.env.SHERLOCK_ZOOKEEPER_HOSTS = config.url!;
+      return { lock: new ZooKeeperLock(name, options), close: () => closeDefaultClients() };
+    }
+    case 'file':
+      // Nothing to close: the client is a directory, and its watch never keeps the process alive.
+      return { lock: new FileLock(name, { ...options, client: config.url! }), close: async () => undefined };
   }
 }
 

@@ -4,14 +4,16 @@ import { DEFAULT_KILL_AFTER } from './config';
 import { ExitCode } from './exit-codes';
 
 const CONNECTION_FLAGS = `Connection (flags win over the environment):
-  --backend <redis|memcached|etcd|memory>   env SHERLOCK_BACKEND (required)
+  --backend <redis|memcached|etcd|zookeeper|file|memory>   env SHERLOCK_BACKEND (required)
   --url <address>        redis: redis://host:port          env REDIS_URL      (default redis://127.0.0.1:6379)
                          memcached: host:port[,host:port]  env MEMCACHED_URL  (default 127.0.0.1:11211)
                          etcd: http://host:port[,...]      env ETCD_URL       (default http://127.0.0.1:2379)
+                         zookeeper: host:port[,...][/chroot]  env ZOOKEEPER_URL  (default 127.0.0.1:2181)
+                         file: the lock directory (this host)  env SHERLOCK_FILE_DIR  (default <tmp>/sherlock)
   --namespace <ns>       key prefix, as in the library      env SHERLOCK_NAMESPACE
   -h, --help             this help`;
 
-const TOP = `sherlock-rx: distributed locks for shell scripts and cron jobs (Redis, Memcached, etcd).
+const TOP = `sherlock-rx: distributed locks for shell scripts and cron jobs (Redis, Memcached, etcd, ZooKeeper, files).
 
 Usage:
   sherlock-rx run <name> [flags] -- <command> [args...]   run a command while holding a lock
