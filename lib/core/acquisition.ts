@@ -27,6 +27,7 @@ import { nextArrival, type LocalQueue, type LocalWaiter } from './local-queue';
 import { localQueueFor, localQueueOf } from './release-bus';
 import { ReleaseWaker } from './release-waker';
 import { referencedTimers, type QueuedTimer } from './timer-queue';
+import { timerQueueScheduler } from './timer-queue-scheduler';
 import { newOwnerToken } from './token';
 import { validUntil } from './validity';
 
@@ -184,7 +185,7 @@ export class Acquisition implements LocalWaiter {
     );
     if (left !== Infinity) {
       // `first` only: a plain timeout(ms) would also fire while the lock is held.
-      grant$ = grant$.pipe(timeout({ first: left, with: () => this.giveUp$() }));
+      grant$ = grant$.pipe(timeout({ first: left, with: () => this.giveUp$(), scheduler: timerQueueScheduler }));
     }
     this.waiting = grant$.subscribe({
       next: (grant) => this.granted(grant.fencingToken, grant.sentAt),
