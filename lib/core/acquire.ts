@@ -21,11 +21,22 @@ export interface AcquireObservableOptions {
 }
 
 /**
- * The engine: a cold Observable that acquires the lock described by `ctx` on subscribe,
- * retries while it is busy (woken early by release notifications), gives up with
- * `LockTimeoutError` after `timeout` ms, emits one {@link LockHandle}, holds the lock while
- * subscribed, and releases it on unsubscribe, error or complete. Errors with
- * `LockLostError` if the lock is lost while held, `LockBackendError` if the backend fails.
+ * The engine: a cold Observable (nothing touches the backend before subscribe) that acquires
+ * the lock described by `ctx`, emits one {@link LockHandle}, holds the lock while subscribed,
+ * and releases it on unsubscribe, error or complete. Errors with `LockLostError` if the lock
+ * is lost while held, `LockBackendError` if the backend fails.
+ *
+ * How it waits: a fast first attempt, made directly on subscribe, whose grant goes straight
+ * to the hold; from the first busy answer on, the attempt as an Observable under
+ * `retry({ delay })`, the delay notifier being this waiter's turn (behind this process's
+ * earlier waiters, woken at once by a release made here or by the backend's release signal,
+ * else backoff polling up to `retryInterval`), and `timeout({ first: <remaining ms> })`,
+ * which gives up with `LockTimeoutError` once `timeout` ms have passed since subscribe.
+ *
+ * @example
+ * ```ts
+ * acquireLock(ctx, { timeout: 2_000 }).pipe(switchMap((handle) => work$(handle.signal))).subscribe();
+ * ```
  */
 export function acquireLock(ctx: LockContext, options: AcquireObservableOptions = {}): Observable<LockHandle> {
   return acquisition(ctx, options.timeout ?? ctx.options.timeout, 'error');

@@ -1,15 +1,23 @@
 /**
- * One subscription to `acquire$()`, as an explicit state machine rather than a chain of RxJS
- * operators. Profiled, the operator chain (`defer`, `retry`, `timeout`, `switchMap`,
- * `finalize`, one subscriber each) and its timers were most of the engine's own cost on an
- * uncontended acquire+release; the machinery for waiting (release watch, polling, the
- * `waiting` ticker) is built only on the first busy answer.
+ * One subscription to `acquire$()`: a fast first attempt, then `retry` with a delay notifier
+ * and `timeout()`.
+ *
+ * - The first attempt is made directly on subscribe, and a grant on it goes straight to the
+ *   hold: no operator chain and no timer beyond the shared timer queue's deadline. Profiled, the
+ *   operator chain (`defer`, `retry`, `timeout`, `switchMap`, `finalize`, one subscriber each)
+ *   and its timers were most of the engine's own cost on an uncontended acquire+release
+ *   (issue 13); without a busy answer there is nothing to retry and nothing to wait for.
+ * - From the first busy answer on, the waiting is the RxJS pipeline the architecture states:
+ *   the attempt as an Observable, `retry({ delay })` whose delay notifier is this waiter's turn
+ *   (behind this process's earlier waiters of the lock, woken at once by a release made here,
+ *   by the backend's release signal, or by backoff polling), and
+ *   `timeout({ first: <remaining ms>, with: <give up> })`. Its grant goes to the same hold.
  */
-import type { Subscriber, Subscription } from 'rxjs';
+import { EMPTY, Observable, from, of, retry, switchMap, throwError, timeout, type Subscriber, type Subscription } from 'rxjs';
 import { LockTimeoutError, toBackendError } from '../errors';
 import { AcquisitionClaim } from './acquisition-claim';
 import { monotonicNow } from './clock';
-import type { AcquireAttempt, LockTarget } from './driver';
+import type { LockTarget } from './driver';
 import { emitEvent, eventsWanted } from './event-sink';
 import { WAITING_EVENT_INTERVAL } from './events';
 import { HeldLock } from './held-lock';
@@ -19,11 +27,31 @@ import { nextArrival, type LocalQueue, type LocalWaiter } from './local-queue';
 import { localQueueFor, localQueueOf } from './release-bus';
 import { ReleaseWaker } from './release-waker';
 import { referencedTimers, type QueuedTimer } from './timer-queue';
+import { timerQueueScheduler } from './timer-queue-scheduler';
 import { newOwnerToken } from './token';
 import { validUntil } from './validity';
 
 /** What a busy lock does once the wait is over: error with `LockTimeoutError`, or complete empty. */
 export type WhenBusy = 'error' | 'complete';
+
+/** Internal: an attempt found the lock busy (drives `retry`, never escapes). */
+class LockBusy {}
+
+/**
+ * Internal: the lock was granted, but the answer came back after the grant's validity deadline
+ * (a stalled server or connection). The server may already have let someone else in, so the
+ * grant is withdrawn and counts as busy; the retry follows at once.
+ */
+class StaleGrant extends LockBusy {}
+
+const BUSY = new LockBusy();
+const STALE_GRANT = new StaleGrant();
+
+interface Grant {
+  readonly fencingToken: number | bigint | undefined;
+  /** Monotonic time the granting request was sent: validity counts from there. */
+  readonly sentAt: number;
+}
 
 type Phase =
   /** A `tryAcquire` is in flight. */
@@ -44,6 +72,7 @@ type Phase =
  */
 export class Acquisition implements LocalWaiter {
   readonly arrival = nextArrival();
+  /** The same object for every call of this acquisition: drivers may key state by it. */
   private readonly target: LockTarget;
   private readonly claim: AcquisitionClaim;
   private readonly startedAt = monotonicNow();
@@ -51,10 +80,15 @@ export class Acquisition implements LocalWaiter {
   private attempts = 0;
   /** A release woke us while an attempt was in flight: its busy answer is followed by a retry at once. */
   private wokenDuringAttempt = false;
-  /** Made on the first busy answer: an uncontended acquire never needs one. */
+  /** The deadline of the direct first attempt; the waiting pipeline has `timeout()` instead. */
+  private firstDeadline: QueuedTimer | undefined;
+  /** The waiting pipeline, from the first busy answer on. */
+  private waiting: Subscription | undefined;
+  /** The `retry` delay notifier waiting for our turn, while one is subscribed. */
+  private turn: Subscriber<void> | undefined;
+  /** Made on the first wait for a release: an uncontended acquire never needs one. */
   private waker: ReleaseWaker | undefined;
-  private nextTry: Subscription | undefined;
-  private deadline: QueuedTimer | undefined;
+  private nextPoll: Subscription | undefined;
   private waitingTicker: NodeJS.Timeout | undefined;
   /** This lock's local queue once we joined it; undefined for a backend that orders waiters itself. */
   private queue: LocalQueue | undefined;
@@ -73,27 +107,19 @@ export class Acquisition implements LocalWaiter {
   /** Called once, on subscribe. */
   start(): void {
     if (eventsWanted(this.ctx)) emitEvent(this.ctx, this.target.token, { type: 'acquiring', timeout: this.waitFor });
-    if (this.waitFor > 0 && this.waitFor !== Infinity) {
-      this.deadline = referencedTimers.scheduleAt(this.startedAt + this.waitFor, () => this.giveUp());
-    }
-    // A newcomer that finds local waiters queues behind them instead of trying at once.
-    const waiting = this.ctx.driver.ordersWaiters ? undefined : localQueueOf(this.ctx.driver, this.ctx.key);
-    if (!waiting || waiting.isEmpty) {
-      this.attempt();
-    } else if (this.waitFor === 0) {
-      this.giveUp();
-    } else {
-      this.startWaiting();
-      this.queue = waiting;
-      this.phase = 'queued';
-      waiting.join(this);
-    }
+    // A newcomer that finds local waiters queues behind them instead of trying at once: the
+    // queue's "busy" stands for the backend's, and for `acquire(false)` it is the answer.
+    const localWaiters = this.ctx.driver.ordersWaiters ? undefined : localQueueOf(this.ctx.driver, this.ctx.key);
+    if (!localWaiters || localWaiters.isEmpty) this.attemptFirst();
+    else if (this.waitFor === 0) this.giveUpNow();
+    else this.wait(BUSY);
   }
 
   /** Called once, on unsubscribe, error or complete. */
   teardown(): void {
     this.held?.teardown();
-    this.end(false);
+    this.stopWaiting(false);
+    this.waiting?.unsubscribe();
     if (!this.claim.isReleased) this.claim.dispose();
   }
 
@@ -101,88 +127,158 @@ export class Acquisition implements LocalWaiter {
   promoted(afterGrant: boolean): void {
     if (this.phase !== 'queued') return;
     if (afterGrant) this.waitForRelease();
-    else this.attempt();
+    else this.takeTurn();
   }
 
   /** {@link LocalWaiter}: an earlier arrival is now the head; stop asking the backend. */
   demoted(): void {
     if (this.phase !== 'waiting') return;
-    this.cancelNextTry();
+    this.cancelPoll();
     this.phase = 'queued';
   }
 
   /** {@link LocalWaiter}: this process released the lock. */
   wake(): void {
-    if (this.phase === 'attempting') {
-      this.wokenDuringAttempt = true;
-    } else if (this.phase === 'waiting') {
-      this.cancelNextTry();
-      this.attempt();
-    }
+    if (this.phase === 'attempting') this.wokenDuringAttempt = true;
+    else if (this.phase === 'waiting') this.takeTurn();
   }
 
-  private attempt(): void {
-    this.phase = 'attempting';
-    this.wokenDuringAttempt = false;
-    // The first attempt goes out as the acquisition starts: one clock read for both.
-    const sentAt = this.attempts === 0 ? this.startedAt : monotonicNow();
-    this.attempts++;
-    this.waker?.attemptStarted();
+  /** The fast path: one attempt straight away, its grant straight to the hold. */
+  private attemptFirst(): void {
+    if (this.waitFor > 0 && this.waitFor !== Infinity) {
+      this.firstDeadline = referencedTimers.scheduleAt(this.startedAt + this.waitFor, () => this.giveUpNow());
+    }
+    this.attempts = 1;
     // If we are gone when the answer comes, the claim's release covers a late grant.
     this.claim.attempt().then(
-      (answer) => this.answered(answer, sentAt),
-      (err: unknown) => this.failed(err),
+      (answer) => {
+        if (this.phase !== 'attempting') return;
+        // The first attempt went out as the acquisition started: one clock read for both.
+        if (answer.acquired && !this.withdrawnAsStale(this.startedAt)) this.granted(answer.fencingToken, this.startedAt);
+        else if (this.waitFor === 0) this.giveUpNow();
+        else this.wait(answer.acquired ? STALE_GRANT : BUSY);
+      },
+      (err: unknown) => {
+        if (this.phase !== 'attempting') return;
+        this.stopWaiting(false);
+        this.reportBackendError(err);
+        this.subscriber.error(err);
+      },
     );
   }
 
-  private answered(answer: AcquireAttempt, sentAt: number): void {
-    if (this.phase !== 'attempting') return;
-    if (!answer.acquired) {
-      this.busy(false);
-    } else if (isStale(sentAt, this.ctx.options.expire, monotonicNow())) {
-      // The grant came back after its validity deadline (a stalled server): the server may
-      // already have let someone else in, so it is given back and counts as busy.
-      this.claim.withdraw();
-      this.busy(true);
-    } else {
-      this.granted(answer.fencingToken, sentAt);
+  /**
+   * The waiting pipeline, from the first busy answer (`first`) on: our turn, then the attempt,
+   * retried on each busy answer after our next turn, within the time left of `waitFor`.
+   */
+  private wait(first: LockBusy): void {
+    this.cancelFirstDeadline();
+    const left = this.waitFor - (monotonicNow() - this.startedAt);
+    if (left <= 0) {
+      this.giveUpNow(); // the first answer took the whole wait
+      return;
     }
+    this.startWaitingTicker();
+    const attempt$ = new Observable<Grant>((answer) => this.attempt(answer));
+    let grant$ = this.afterBusy(first).pipe(
+      switchMap(() => attempt$.pipe(retry({ delay: (reason: unknown) => this.afterBusy(reason) }))),
+    );
+    if (left !== Infinity) {
+      // `first` only: a plain timeout(ms) would also fire while the lock is held.
+      grant$ = grant$.pipe(timeout({ first: left, with: () => this.giveUp$(), scheduler: timerQueueScheduler }));
+    }
+    this.waiting = grant$.subscribe({
+      next: (grant) => this.granted(grant.fencingToken, grant.sentAt),
+      error: (err: unknown) => {
+        this.stopWaiting(false);
+        this.subscriber.error(err);
+      },
+      // Only a give-up with `whenBusy: 'complete'` completes without a grant.
+      complete: () => {
+        if (this.phase === 'held') return;
+        this.stopWaiting(false);
+        this.subscriber.complete();
+      },
+    });
   }
 
-  private busy(stale: boolean): void {
-    if (this.waitFor === 0) {
-      this.giveUp();
-      return;
+  /** One attempt of the waiting pipeline: `answer` gets the grant, or an error saying why not. */
+  private attempt(answer: Subscriber<Grant>): void {
+    this.phase = 'attempting';
+    this.wokenDuringAttempt = false;
+    const sentAt = monotonicNow();
+    this.attempts++;
+    this.waker?.attemptStarted();
+    this.claim.attempt().then(
+      (attempt) => {
+        if (answer.closed) return;
+        if (attempt.acquired && !this.withdrawnAsStale(sentAt)) {
+          answer.next({ fencingToken: attempt.fencingToken, sentAt });
+          answer.complete();
+        } else {
+          answer.error(attempt.acquired ? STALE_GRANT : BUSY);
+        }
+      },
+      (err: unknown) => answer.error(err),
+    );
+  }
+
+  /** The `retry` delay notifier: when to ask again after `reason`, or the failure to pass on. */
+  private afterBusy(reason: unknown): Observable<unknown> {
+    if (!(reason instanceof LockBusy)) {
+      this.reportBackendError(reason);
+      return throwError(() => reason);
     }
-    this.startWaiting();
-    if (stale) {
-      this.attempt(); // the claim makes it wait for the withdrawal
-      return;
-    }
-    if (!this.ctx.driver.ordersWaiters && !this.queue) {
-      this.queue = localQueueFor(this.ctx.driver, this.ctx.key);
-      this.queue.join(this);
-    }
-    if (this.queue && this.queue.head !== this) {
-      this.phase = 'queued';
-    } else if (this.wokenDuringAttempt) {
-      this.attempt();
-    } else {
-      this.waitForRelease();
-    }
+    // The claim makes this retry wait for the withdrawal's delete.
+    if (reason instanceof StaleGrant) return of(undefined);
+    return this.nextTurn$();
+  }
+
+  /** Emits once when it is our turn again: see {@link promoted}, {@link demoted} and {@link wake}. */
+  private nextTurn$(): Observable<void> {
+    return new Observable<void>((turn) => {
+      if (!this.ctx.driver.ordersWaiters && !this.queue) {
+        this.queue = localQueueFor(this.ctx.driver, this.ctx.key);
+        this.queue.join(this);
+      }
+      this.turn = turn;
+      if (this.queue && this.queue.head !== this) this.phase = 'queued';
+      else if (this.wokenDuringAttempt) this.takeTurn();
+      else this.waitForRelease();
+      return () => {
+        // Still waiting (a timeout or teardown): stop the poll. After takeTurn, a later turn may own it.
+        if (this.turn !== turn) return;
+        this.turn = undefined;
+        this.cancelPoll();
+      };
+    });
   }
 
   private waitForRelease(): void {
     this.phase = 'waiting';
     this.waker ??= new ReleaseWaker(this.ctx.driver, this.target);
-    this.nextTry = this.waker.nextAttempt(this.ctx.options.retryInterval).subscribe(() => {
-      this.cancelNextTry();
-      if (this.phase === 'waiting') this.attempt();
-    });
+    this.nextPoll = this.waker.nextAttempt(this.ctx.options.retryInterval).subscribe(() => this.takeTurn());
+  }
+
+  private takeTurn(): void {
+    const turn = this.turn;
+    this.turn = undefined;
+    this.cancelPoll();
+    turn?.next();
+    turn?.complete();
+  }
+
+  /** Whether a grant to a request sent at `sentAt` came back too late to use; if so it is given back. */
+  private withdrawnAsStale(sentAt: number): boolean {
+    if (!isStale(sentAt, this.ctx.options.expire, monotonicNow())) return false;
+    this.claim.withdraw();
+    return true;
   }
 
   private granted(fencingToken: number | bigint | undefined, sentAt: number): void {
-    this.end(true);
+    this.stopWaiting(true);
+    this.waiting?.unsubscribe();
+    this.waiting = undefined;
     this.phase = 'held';
     if (eventsWanted(this.ctx)) {
       const waitMs = monotonicNow() - this.startedAt;
@@ -199,61 +295,72 @@ export class Acquisition implements LocalWaiter {
     if (!subscriber.closed) handle.startMonitoring();
   }
 
-  private failed(err: unknown): void {
-    if (this.phase !== 'attempting') return;
-    this.end(false);
-    if (eventsWanted(this.ctx)) {
-      const error = toBackendError(err, this.ctx.name, this.ctx.backend, 'acquire');
-      emitEvent(this.ctx, this.target.token, { type: 'backend-error', operation: 'acquire', error });
-    }
-    this.subscriber.error(err);
+  /** `timeout()`'s `with`: gives up, then errors with `LockTimeoutError` or completes empty. */
+  private giveUp$(): Observable<never> {
+    return from(this.giveUp()).pipe(switchMap((error) => (error ? throwError(() => error) : EMPTY)));
+  }
+
+  /** Gives up outside the pipeline (busy with `waitFor` 0, or the first attempt's deadline). */
+  private giveUpNow(): void {
+    if (this.phase === 'ended' || this.phase === 'held') return;
+    void this.giveUp().then((error) => (error ? this.subscriber.error(error) : this.subscriber.complete()));
   }
 
   /**
-   * The wait is over without a grant (timeout, or busy with `waitFor` 0). What the attempts left
-   * on the server is deleted before the caller hears "busy" (see
-   * `AcquisitionClaim.releaseBeforeGivingUp`).
+   * The wait is over without a grant. What the attempts left on the server is deleted before
+   * the caller hears "busy" (see `AcquisitionClaim.releaseBeforeGivingUp`). Resolves with the
+   * error to answer, or undefined to complete empty.
    */
-  private giveUp(): void {
-    if (this.phase === 'ended' || this.phase === 'held') return;
-    this.end(false);
+  private giveUp(): Promise<LockTimeoutError | undefined> {
+    this.stopWaiting(false);
     const waitMs = monotonicNow() - this.startedAt;
-    void this.claim.releaseBeforeGivingUp().then(() => {
+    return this.claim.releaseBeforeGivingUp().then(() => {
       if (eventsWanted(this.ctx)) {
         emitEvent(this.ctx, this.target.token, { type: 'timed-out', timeout: this.waitFor, waitMs, attempts: this.attempts });
       }
-      if (this.whenBusy === 'complete') {
-        this.subscriber.complete();
-        return;
-      }
+      if (this.whenBusy === 'complete') return undefined;
       const message =
         this.waitFor === 0
           ? `Lock "${this.ctx.name}" is held by another owner.`
           : `Lock "${this.ctx.name}" was not acquired within ${this.waitFor} ms (timeout).`;
-      this.subscriber.error(new LockTimeoutError(message, { lockName: this.ctx.name }));
+      return new LockTimeoutError(message, { lockName: this.ctx.name });
     });
   }
 
-  /** Stops waiting: leaves the local queue (`granted`: with the lock) and stops every timer and watch. */
-  private end(granted: boolean): void {
+  /**
+   * Stops waiting: leaves the local queue (`granted`: with the lock) and stops every timer and
+   * watch. The pipeline itself is left to its caller: a give-up still answers through it.
+   */
+  private stopWaiting(granted: boolean): void {
     if (this.phase === 'ended' || this.phase === 'held') return;
     this.phase = 'ended';
-    if (this.deadline) referencedTimers.cancel(this.deadline);
-    this.deadline = undefined;
-    this.cancelNextTry();
+    this.cancelFirstDeadline();
+    this.turn = undefined;
+    this.cancelPoll();
     this.waker?.stop();
     if (this.waitingTicker) clearInterval(this.waitingTicker);
     this.waitingTicker = undefined;
     this.queue?.leave(this, granted);
   }
 
-  private cancelNextTry(): void {
-    this.nextTry?.unsubscribe();
-    this.nextTry = undefined;
+  private cancelFirstDeadline(): void {
+    if (this.firstDeadline) referencedTimers.cancel(this.firstDeadline);
+    this.firstDeadline = undefined;
+  }
+
+  private cancelPoll(): void {
+    this.nextPoll?.unsubscribe();
+    this.nextPoll = undefined;
+  }
+
+  private reportBackendError(err: unknown): void {
+    if (!eventsWanted(this.ctx)) return;
+    const error = toBackendError(err, this.ctx.name, this.ctx.backend, 'acquire');
+    emitEvent(this.ctx, this.target.token, { type: 'backend-error', operation: 'acquire', error });
   }
 
   /** The `waiting` events, from the first busy answer on; checks for listeners on each tick. */
-  private startWaiting(): void {
+  private startWaitingTicker(): void {
     if (this.waitingTicker) return;
     this.waitingTicker = setInterval(() => {
       if (eventsWanted(this.ctx)) {
