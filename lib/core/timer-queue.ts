@@ -4,20 +4,27 @@
  * fire: with one `setTimeout` each, arming and cancelling timers was a tenth of an
  * uncontended acquire+release cycle (measured with `--cpu-prof`). Here a deadline is one entry
  * in a binary heap; the Node timer is re-armed only when a deadline earlier than the one it
- * waits for arrives, so a stream of similar deadlines costs no timer calls at all.
+ * waits for arrives, so a stream of similar deadlines costs no timer calls at all. A deadline
+ * that keeps moving (a held lock's validity, on every renewal) is one entry its owner keeps and
+ * moves in place with {@link TimerQueue.moveTo}: no entry, closure or timer per move.
  */
 import { monotonicNow } from './clock';
 import { timerDelay } from './timers';
 
-/** One scheduled callback; pass it to {@link TimerQueue.cancel} to drop it. */
+/**
+ * One scheduled callback; pass it to {@link TimerQueue.cancel} to drop it. An owner that moves
+ * its deadline often implements it on an object of its own (start with `index: -1`,
+ * `lane: undefined`) and passes that to {@link TimerQueue.moveTo}; the queue keeps the fields.
+ */
 export interface QueuedTimer {
-  /** Monotonic time (ms) at or after which it fires. */
-  readonly at: number;
-  /** Position in its lane's heap; -1 once fired or cancelled. */
+  /** Monotonic time (ms) at or after which it fires; written by the queue. */
+  at: number;
+  /** Position in its lane's heap; -1 while not queued (never, fired or cancelled). */
   index: number;
-  readonly fire: () => void;
-  /** @internal The lane (one per `setTimeout` implementation) that holds it. */
-  readonly lane: TimerLane;
+  /** @internal The lane (one per `setTimeout` implementation) that holds or last held it. */
+  lane: TimerLane | undefined;
+  /** Called once the deadline is reached, after the entry left the queue. */
+  fire(): void;
 }
 
 /**
@@ -55,6 +62,33 @@ export class TimerQueue {
 
   /** Calls `fire` once the monotonic clock reaches `at` (ms), unless cancelled first. */
   scheduleAt(at: number, fire: () => void): QueuedTimer {
+    const entry: QueuedTimer = { at, index: -1, lane: undefined, fire };
+    this.currentLane().insert(entry, at);
+    return entry;
+  }
+
+  /**
+   * Makes `entry` fire at monotonic time `at` (ms): moved within the heap if it is pending,
+   * queued if not. For a deadline that moves on every renewal, this replaces a cancel and a
+   * new entry (and its closure) each time.
+   */
+  moveTo(entry: QueuedTimer, at: number): void {
+    const lane = this.currentLane();
+    if (entry.index >= 0 && entry.lane === lane) {
+      lane.move(entry, at);
+      return;
+    }
+    // Pending under another setTimeout (a test swapped clocks): it moves to the current one.
+    if (entry.index >= 0) entry.lane!.cancel(entry);
+    lane.insert(entry, at);
+  }
+
+  /** Drops `entry` if it has not fired yet. */
+  cancel(entry: QueuedTimer): void {
+    entry.lane?.cancel(entry);
+  }
+
+  private currentLane(): TimerLane {
     let lane = this.lane;
     if (lane?.setTimeout !== setTimeout) {
       lane = this.lanes.get(setTimeout);
@@ -64,12 +98,7 @@ export class TimerQueue {
       }
       this.lane = lane;
     }
-    return lane.schedule(at, fire);
-  }
-
-  /** Drops `entry` if it has not fired yet. */
-  cancel(entry: QueuedTimer): void {
-    entry.lane.cancel(entry);
+    return lane;
   }
 }
 
@@ -89,13 +118,27 @@ class TimerLane {
     return this.heap.length;
   }
 
-  schedule(at: number, fire: () => void): QueuedTimer {
-    const entry: QueuedTimer = { at, index: this.heap.length, fire, lane: this };
+  /** Queues `entry`, which is in no heap, to fire at `at`. */
+  insert(entry: QueuedTimer, at: number): void {
+    entry.at = at;
+    entry.lane = this;
+    entry.index = this.heap.length;
     this.heap.push(entry);
     this.up(entry.index);
     if (this.referenced && this.heap.length === 1) this.timer?.ref();
-    if (entry.at < this.timerAt) this.arm(entry.at);
-    return entry;
+    if (at < this.timerAt) this.arm(at);
+  }
+
+  /** Moves pending `entry` to `at`. A later deadline leaves the Node timer alone: it fires idle at most once. */
+  move(entry: QueuedTimer, at: number): void {
+    const earlier = at < entry.at;
+    entry.at = at;
+    if (earlier) {
+      this.up(entry.index);
+      if (at < this.timerAt) this.arm(at);
+    } else {
+      this.down(entry.index);
+    }
   }
 
   /** Drops `entry` if it has not fired yet. The Node timer is left alone: it fires idle at most once. */

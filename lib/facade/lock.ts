@@ -11,6 +11,7 @@ import type { LockHandle } from '../core/lock-handle';
 import { LockConfigurationError, LockNotOwnedError, LockTimeoutError, isLockNotOwnedError, toBackendError } from '../errors';
 import { resolveLockOptions, validateLockOptions, type LockOptions } from '../options';
 import { currentConfiguration } from './configuration';
+import { awaitGrant, type Grant } from './grant-observer';
 import { InstanceTurns } from './instance-turns';
 
 /**
@@ -74,7 +75,7 @@ export class Lock implements AsyncDisposable {
   /** The key the constructor already built (and so validated), reused when the backend and namespace still match. */
   private checkedKey: { backend: BackendDescriptor; namespace: string | null; key: string } | undefined;
   /** The grant of the caller whose turn it is (see {@link acquire}). */
-  private current: { handle: LockHandle; subscription: Subscription } | undefined;
+  private current: Grant | undefined;
   private readonly turns = new InstanceTurns();
 
   /**
@@ -251,7 +252,7 @@ export class Lock implements AsyncDisposable {
   private grant(
     makeAcquisition: () => Observable<LockHandle>,
     signal: AbortSignal | undefined,
-  ): Promise<{ handle: LockHandle; subscription: Subscription } | undefined> {
+  ): Promise<Grant | undefined> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     let acquisition$: Observable<LockHandle>;
     try {
@@ -259,30 +260,7 @@ export class Lock implements AsyncDisposable {
     } catch (err) {
       return Promise.reject(err);
     }
-    return new Promise((resolve, reject) => {
-      let granted = false;
-      const onAbort = () => {
-        subscription.unsubscribe();
-        reject(signal!.reason);
-      };
-      const subscription: Subscription = acquisition$.subscribe({
-        next: (handle) => {
-          granted = true;
-          signal?.removeEventListener('abort', onAbort);
-          resolve({ handle, subscription });
-        },
-        error: (err: unknown) => {
-          signal?.removeEventListener('abort', onAbort);
-          // After the grant, a loss is recorded on the handle and reported by release()/renew().
-          if (!granted) reject(err);
-        },
-        complete: () => {
-          signal?.removeEventListener('abort', onAbort);
-          if (!granted) resolve(undefined);
-        },
-      });
-      if (!subscription.closed) signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return awaitGrant(acquisition$, signal);
   }
 
   private busyInstanceTimeout(waitFor: number): LockTimeoutError {
@@ -408,8 +386,10 @@ export class Lock implements AsyncDisposable {
 
   private resolveContext(): LockContext {
     if (this.context) return this.context;
-    const { descriptor, client, ...settings } = this.resolveSettings();
-    this.context = { ...settings, driver: descriptor.driverFor(client), events: this.eventSource };
+    const { name, key, backend, options, descriptor, client } = this.resolveSettings();
+    // A literal, not a rest-and-spread copy: each of those got a hidden class of its own (~250
+    // heap bytes per lock, measured with 10,000 held locks); literals share one.
+    this.context = { name, key, backend, options, driver: descriptor.driverFor(client), events: this.eventSource };
     return this.context;
   }
 }

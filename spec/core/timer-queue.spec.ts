@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import * as sinon from 'sinon';
-import { TimerQueue } from '../../lib/core/timer-queue';
+import { TimerQueue, type QueuedTimer } from '../../lib/core/timer-queue';
 
 describe('timer queue', function () {
   let clock: sinon.SinonFakeTimers;
@@ -44,5 +44,53 @@ describe('timer queue', function () {
     queue.schedule(6_000, () => fired.push(1));
     await clock.tickAsync(6_000);
     expect(fired).to.deep.equal([1]);
+  });
+});
+
+describe('timer queue: entries moved in place', function () {
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => (clock = sinon.useFakeTimers()));
+  afterEach(() => clock.restore());
+
+  const owned = (fired: string[], name: string): QueuedTimer => ({ at: 0, index: -1, lane: undefined, fire: () => fired.push(name) });
+
+  it('fires a moved entry once, at its last deadline, whether moved later or earlier', async function () {
+    const queue = new TimerQueue(false);
+    const fired: string[] = [];
+    const later = owned(fired, 'later');
+    const earlier = owned(fired, 'earlier');
+    queue.moveTo(later, 100);
+    queue.moveTo(earlier, 500);
+    queue.schedule(300, () => fired.push('fixed'));
+    queue.moveTo(later, 400);
+    queue.moveTo(earlier, 50);
+    expect(queue.size).to.equal(3);
+    await clock.tickAsync(50);
+    expect(fired).to.deep.equal(['earlier']);
+    await clock.tickAsync(249);
+    expect(fired).to.deep.equal(['earlier']);
+    await clock.tickAsync(1);
+    expect(fired).to.deep.equal(['earlier', 'fixed']);
+    await clock.tickAsync(99);
+    expect(fired).to.deep.equal(['earlier', 'fixed']);
+    await clock.tickAsync(1);
+    expect(fired).to.deep.equal(['earlier', 'fixed', 'later']);
+    await clock.tickAsync(1_000);
+    expect(fired).to.deep.equal(['earlier', 'fixed', 'later']);
+    expect(queue.size).to.equal(0);
+  });
+
+  it('queues a fired or cancelled entry again when moved', async function () {
+    const queue = new TimerQueue(true);
+    const fired: string[] = [];
+    const entry = owned(fired, 'x');
+    queue.moveTo(entry, 10);
+    await clock.tickAsync(10);
+    queue.moveTo(entry, 20);
+    queue.cancel(entry);
+    queue.moveTo(entry, 30);
+    await clock.tickAsync(20);
+    expect(fired).to.deep.equal(['x', 'x']);
+    expect(queue.size).to.equal(0);
   });
 });
