@@ -90,7 +90,7 @@ export class RedisDriver implements LockDriver {
 
   /** Release notifications through the client's shared subscriber connection (see {@link ReleaseSubscriber}). */
   watchReleases(target: LockTarget): Observable<ReleaseSignal> {
-    return this.releases.watch(releaseChannelOf(this.keyPrefix, target.key));
+    return this.releases.watch(releaseChannelOf(this.keyPrefix, target.key), target.token);
   }
 
   /** Closes the subscriber connection (the client itself is closed by whoever owns it). */

@@ -17,6 +17,9 @@ import { disconnectNow } from './connection';
  */
 export const SUBSCRIBER_IDLE_CLOSE_MS = 250;
 
+/** The release message of sherlock-rx versions without a waiter queue: it wakes every waiter. */
+const EVERY_WAITER = '1';
+
 /** One subscribed channel: its watchers, and whether its SUBSCRIBE was confirmed. */
 interface ChannelEntry {
   readonly channel: string;
@@ -32,20 +35,23 @@ interface ChannelEntry {
 export class ReleaseSubscriber {
   private connection: IoRedisClient | undefined;
   private readonly channels = new Map<string, ChannelEntry>();
+  /** The token each watcher waits with: a release addressed to another token does not wake it. */
+  private readonly addressees = new WeakMap<Subscriber<ReleaseSignal>, string>();
   private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly client: IoRedisClient) {}
 
   /**
    * Emits `listening` once the channel's SUBSCRIBE is confirmed (at once if it already was),
-   * then `released` on each message, and also after the subscriber reconnected (releases may
-   * have been published while it was down). Errors with a `LockBackendError` when the
-   * subscription fails.
+   * then `released` on each message addressed to `token` (or to every waiter), and also after
+   * the subscriber reconnected (releases may have been published while it was down). Errors
+   * with a `LockBackendError` when the subscription fails.
    */
-  watch(channel: string): Observable<ReleaseSignal> {
+  watch(channel: string, token?: string): Observable<ReleaseSignal> {
     return new Observable<ReleaseSignal>((subscriber) => {
       const entry = this.channels.get(channel) ?? this.subscribe(channel);
       entry.watchers.add(subscriber);
+      if (token !== undefined) this.addressees.set(subscriber, token);
       if (entry.listening) subscriber.next('listening');
       return () => this.unwatch(entry, subscriber);
     });
@@ -135,7 +141,7 @@ export class ReleaseSubscriber {
     let connectedBefore = false;
     try {
       conn.on('error', (err: unknown) => debug('redis subscriber connection error: %s', err));
-      conn.on('message', (channel: string) => this.notify(channel));
+      conn.on('message', (channel: string, message: string) => this.notify(channel, String(message)));
       conn.on('ready', () => {
         if (connectedBefore) this.afterReconnect(conn);
         connectedBefore = true;
@@ -152,9 +158,19 @@ export class ReleaseSubscriber {
     return conn;
   }
 
-  private notify(channel: string): void {
+  /**
+   * A release names the waiter at the head of the lock's queue, the only one that can take it:
+   * waking the others too made every handoff cost one attempt per waiter. A message that names
+   * nobody (`1`, from sherlock-rx versions without the queue) wakes every watcher.
+   */
+  private notify(channel: string, message: string): void {
     const entry = this.channels.get(channel);
-    if (entry?.listening) for (const w of [...entry.watchers]) w.next('released');
+    if (!entry?.listening) return;
+    const to = message === EVERY_WAITER ? undefined : message;
+    for (const w of [...entry.watchers]) {
+      const token = this.addressees.get(w);
+      if (to === undefined || token === undefined || token === to) w.next('released');
+    }
   }
 
   /**

@@ -13,23 +13,27 @@ import { defineScript, runScript } from './scripts';
  * - Deletes the key only if it holds our token (Python sherlock's rule). A key of another type
  *   is not ours (pcall turns WRONGTYPE into "not ours").
  * - PUBLISHes on the lock's channel only when the queue is not empty: an uncontended cycle
- *   costs no PUBLISH, and every sherlock-rx waiter is in the queue. The channel is built here
- *   from KEYS[1], which carries the client's keyPrefix like `releaseChannelOf` does.
- * - A token that does not hold the lock is a waiter giving up: it leaves the queue, and if it
- *   was in line before a free lock, the others are woken so the next one takes it at once.
+ *   costs no PUBLISH, and every sherlock-rx waiter is in the queue. The message is the token
+ *   at the head of the queue, the only waiter the acquire script will grant a free lock to, so
+ *   only that waiter retries (the others keep polling). The channel is built here from
+ *   KEYS[1], which carries the client's keyPrefix like `releaseChannelOf` does.
+ * - A token that does not hold the lock is a waiter giving up: it leaves the queue, and if the
+ *   lock is free, the new head is woken so that it takes it at once.
  */
 export const RELEASE_SCRIPT = defineScript(
   'release',
   3,
   `if redis.pcall('GET', KEYS[1]) == ARGV[1] then
   redis.call('DEL', KEYS[1])
-  if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('PUBLISH', '${RELEASE_CHANNEL_PREFIX}' .. KEYS[1], '1') end
+  local head = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
+  if head then redis.call('PUBLISH', '${RELEASE_CHANNEL_PREFIX}' .. KEYS[1], head) end
   return 1
 end
 if redis.call('ZREM', KEYS[2], ARGV[1]) == 1 then
   redis.call('ZREM', KEYS[3], ARGV[1])
-  if redis.call('EXISTS', KEYS[1]) == 0 and redis.call('EXISTS', KEYS[2]) == 1 then
-    redis.call('PUBLISH', '${RELEASE_CHANNEL_PREFIX}' .. KEYS[1], '1')
+  if redis.call('EXISTS', KEYS[1]) == 0 then
+    local head = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
+    if head then redis.call('PUBLISH', '${RELEASE_CHANNEL_PREFIX}' .. KEYS[1], head) end
   end
 end
 return 0`,

@@ -77,11 +77,11 @@ export function describeRedisCluster(title: string, ioredis: IoredisVersion, sui
         const c = cluster();
         const d = redisBackend.driverFor(c);
         const t = newTarget(ns);
+        const waiter = otherOwner(t);
         const seen: ReleaseSignal[] = [];
-        const sub = d.watchReleases!(t).subscribe((s) => seen.push(s));
+        const sub = d.watchReleases!(waiter).subscribe((s) => seen.push(s));
         await eventually(() => expect(seen).to.deep.equal(['listening']));
         await d.tryAcquire(t);
-        const waiter = otherOwner(t);
         expect(await d.tryAcquire(waiter)).to.deep.equal({ acquired: false, queued: true }); // the queue shares the slot
         await d.release(t);
         await eventually(() => expect(seen).to.deep.equal(['listening', 'released']));

@@ -380,10 +380,11 @@ export function describeRedisDriver(title: string, ioredis: IoredisVersion): voi
 
       it('emits listening once SUBSCRIBE is confirmed, then released on each release', async () => {
         const t = newTarget(ns);
-        const w = signals(driver, t);
+        const waiting = otherOwner(t);
+        const w = signals(driver, waiting);
         await eventually(() => expect(w.seen).to.deep.equal(['listening']));
         await driver.tryAcquire(t);
-        await driver.tryAcquire(otherOwner(t)); // busy: now someone waits
+        await driver.tryAcquire(waiting); // busy: now someone waits
         await driver.release(t);
         await eventually(() => expect(w.seen).to.deep.equal(['listening', 'released']));
         // A failed (not ours) release publishes nothing.
@@ -391,6 +392,25 @@ export function describeRedisDriver(title: string, ioredis: IoredisVersion): voi
         await sleep(50);
         expect(w.seen).to.deep.equal(['listening', 'released']);
         w.sub.unsubscribe();
+      });
+
+      it('wakes only the waiter at the head of the queue, the one the lock will go to', async () => {
+        const t = newTarget(ns);
+        const [first, second] = [otherOwner(t), otherOwner(t)];
+        const heard = [signals(driver, first), signals(driver, second)];
+        await eventually(() => expect(heard.map((w) => w.seen)).to.deep.equal([['listening'], ['listening']]));
+        await driver.tryAcquire(t);
+        await driver.tryAcquire(first);
+        await driver.tryAcquire(second);
+        await driver.release(t);
+        await eventually(() => expect(heard[0]!.seen).to.deep.equal(['listening', 'released']));
+        await sleep(50);
+        expect(heard[1]!.seen).to.deep.equal(['listening']); // woken, it could only have been refused
+        expect((await driver.tryAcquire(first)).acquired).to.equal(true);
+        await driver.release(first);
+        await eventually(() => expect(heard[1]!.seen).to.deep.equal(['listening', 'released']));
+        for (const w of heard) w.sub.unsubscribe();
+        await driver.release(second);
       });
 
       it('publishes nothing on a release when nobody waits in the queue', async () => {
@@ -413,7 +433,7 @@ export function describeRedisDriver(title: string, ioredis: IoredisVersion): voi
         await driver.tryAcquire(gone);
         await driver.tryAcquire(next);
         await driver.release(t);
-        const w = signals(driver, t);
+        const w = signals(driver, next);
         await eventually(() => expect(w.seen).to.deep.equal(['listening']));
         expect(await driver.release(gone)).to.equal(false);
         await eventually(() => expect(w.seen).to.deep.equal(['listening', 'released']));
@@ -431,9 +451,10 @@ export function describeRedisDriver(title: string, ioredis: IoredisVersion): voi
         const d = redisBackend.driverFor(c) as RedisDriver;
         const t1 = newTarget(ns);
         const t2 = newTarget(ns);
+        const waiter = otherOwner(t1); // same lock: its release message names this waiter
         const subs: Subscription[] = [];
         const seen: ReleaseSignal[][] = [];
-        for (const t of [t1, t1, t1, t2]) {
+        for (const t of [waiter, waiter, waiter, t2]) {
           const s: ReleaseSignal[] = [];
           seen.push(s);
           subs.push(d.watchReleases(t).subscribe((x) => s.push(x)));
@@ -443,7 +464,7 @@ export function describeRedisDriver(title: string, ioredis: IoredisVersion): voi
         expect(d.releases.channelCount).to.equal(2);
         // A late watcher of an armed channel hears `listening` at once.
         const late: ReleaseSignal[] = [];
-        subs.push(d.watchReleases(t1).subscribe((x) => late.push(x)));
+        subs.push(d.watchReleases(waiter).subscribe((x) => late.push(x)));
         expect(late).to.deep.equal(['listening']);
 
         expect(await pubsubClients()).to.equal(others + 1);
@@ -451,7 +472,7 @@ export function describeRedisDriver(title: string, ioredis: IoredisVersion): voi
         subs[1]!.unsubscribe();
         expect(d.releases.channelCount).to.equal(2);
         await d.tryAcquire(t1);
-        await d.tryAcquire(otherOwner(t1)); // busy: now someone waits
+        await d.tryAcquire(waiter); // busy: now someone waits
         await d.release(t1);
         await eventually(() => expect(seen[2]).to.deep.equal(['listening', 'released']));
         expect(seen[0]).to.deep.equal(['listening']); // unsubscribed watchers hear nothing
@@ -476,14 +497,15 @@ export function describeRedisDriver(title: string, ioredis: IoredisVersion): voi
         const c = redis.client({ keyPrefix: `${ns}:pfx:` });
         const d = redisBackend.driverFor(c);
         const t = newTarget(ns);
-        const w = signals(d, t);
+        const waiting = otherOwner(t);
+        const w = signals(d, waiting);
         await eventually(() => expect(w.seen).to.deep.equal(['listening']));
         await d.tryAcquire(t);
         expect(await raw.get(`${ns}:pfx:${t.key}`)).to.equal(t.token);
         expect(await raw.exists(`${ns}:pfx:{${t.key}}:fence`)).to.equal(1);
         expect(await d.isLocked(t.key)).to.equal(true);
         expect(await driver.isLocked(t.key)).to.equal(false); // unprefixed client: another key
-        await d.tryAcquire(otherOwner(t)); // busy: now someone waits
+        await d.tryAcquire(waiting); // busy: now someone waits
         expect(await raw.exists(`${ns}:pfx:{${t.key}}:waiters`)).to.equal(1);
         await d.release(t);
         await eventually(() => expect(w.seen).to.deep.equal(['listening', 'released']));

@@ -199,9 +199,11 @@ describe('RedisLock @integration', function () {
         await redis.server!.start();
         // A release may have been published while it was down: waiters are told to re-check.
         await eventually(() => expect(seen).to.deep.equal(['listening', 'released']), 5_000);
-        await eventually(async () => expect((await driver.tryAcquire(target)).acquired).to.equal(true));
-        await driver.tryAcquire({ ...target, token: 'waiting' }); // busy: now someone waits
-        await driver.release(target);
+        // The watcher waits with `target`'s token: the release of another holder names it.
+        const holder = { ...target, token: 'holding' };
+        await eventually(async () => expect((await driver.tryAcquire(holder)).acquired).to.equal(true));
+        await driver.tryAcquire(target); // busy: now we wait, at the head of the queue
+        await driver.release(holder);
         await eventually(() => expect(seen).to.deep.equal(['listening', 'released', 'released']));
       } finally {
         sub.unsubscribe();
