@@ -6,6 +6,7 @@
 import { Etcd3, type Namespace } from 'etcd3';
 import { of, type Observable } from 'rxjs';
 import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../../core/driver';
+import { ContenderRegistry } from '../contender-registry';
 import { Contender, type ContenderContext } from './contender';
 import { DeleteBatcher } from './delete-batcher';
 import { keysStillThere } from './key-check';
@@ -71,7 +72,7 @@ export class EtcdDriver implements LockDriver {
   private readonly watchClient: Namespace;
   private readonly watchStream: WatchStreamHold;
   /** The contender of each acquisition token not released yet. */
-  private readonly contenders = new Map<string, Contender>();
+  private readonly contenders = new ContenderRegistry((target) => new Contender(this.ctx, target));
 
   constructor(readonly client: Namespace) {
     const gate = new RequestGate(MAX_REQUESTS_IN_FLIGHT);
@@ -89,12 +90,7 @@ export class EtcdDriver implements LockDriver {
 
   /** Joins the lock's queue (once per token), then checks whether we are at its head. */
   async tryAcquire(target: LockTarget): Promise<AcquireAttempt> {
-    let contender = this.contenders.get(target.token);
-    if (!contender || contender.state === 'gone') {
-      contender = new Contender(this.ctx, target);
-      this.contenders.set(target.token, contender);
-    }
-    return contender.tryAcquire();
+    return this.contenders.tryAcquire(target);
   }
 
   /**
@@ -104,16 +100,13 @@ export class EtcdDriver implements LockDriver {
    * saves one etcd write per abandoned subscription. `release` must still follow.
    */
   abandon(target: LockTarget): void {
-    this.contenders.get(target.token)?.abandon();
+    this.contenders.abandon(target);
   }
 
   /** Resolves true if our key was there and is now deleted. */
   async release(target: LockTarget): Promise<boolean> {
-    const contender = this.contenders.get(target.token);
-    if (!contender) return false;
     // The token is done: a later attempt of it (after a withdrawn grant) starts a new contender.
-    this.contenders.delete(target.token);
-    return contender.release();
+    return this.contenders.release(target);
   }
 
   /** The session keepalive extends every key on it: renewing only checks that our key is still there. */

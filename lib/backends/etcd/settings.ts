@@ -1,6 +1,7 @@
 /**
  * Timing of the etcd backend, in one place.
  */
+import { settleWithin as settleOrReject } from '../settle-within';
 
 /**
  * Deadline of each unary request we send (ms). etcd3 1.1.2 ignores its `dialTimeout` option,
@@ -72,23 +73,7 @@ export const DELETE_RETRY_MAX_MS = 4_000;
  */
 export const CLIENT_SETTLE_LIMIT_MS = REQUEST_TIMEOUT_MS + 1_000;
 
-/**
- * `work` (a promise, or whatever a misbehaving client returned instead), rejected if it has not
- * settled after `ms`. The timer is unreferenced: it never keeps the process alive by itself.
- */
+/** `work`, rejected if it has not settled after `ms` (see the shared `settleWithin`). */
 export function settleWithin<T>(work: PromiseLike<T> | T, ms: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`etcd client: ${what} did not settle within ${ms} ms`)), ms);
-    timer.unref();
-    Promise.resolve(work).then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err);
-      },
-    );
-  });
+  return settleOrReject(work, ms, `etcd client: ${what} did not settle within ${ms} ms`);
 }

@@ -6,6 +6,7 @@ import { createClient, type Client } from 'node-zookeeper-client';
 import type { Observable } from 'rxjs';
 import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../../core/driver';
 import { ZkCalls } from './calls';
+import { ContenderRegistry } from '../contender-registry';
 import { Contender } from './contender';
 import { Liveness } from './liveness';
 import { watchLoss, watchReleases } from './notifications';
@@ -53,7 +54,7 @@ export class ZooKeeperDriver implements LockDriver {
   private readonly calls: ZkCalls;
   private readonly liveness: Liveness;
   /** The contender of each acquisition token not released yet. */
-  private readonly contenders = new Map<string, Contender>();
+  private readonly contenders = new ContenderRegistry((target) => new Contender(this.calls, target));
   private readonly onExpired = () => this.liveness.expired();
 
   constructor(readonly client: Client) {
@@ -67,25 +68,18 @@ export class ZooKeeperDriver implements LockDriver {
 
   /** Joins the lock's queue (once per token), then checks whether we are at its head. */
   tryAcquire(target: LockTarget): Promise<AcquireAttempt> {
-    let contender = this.contenders.get(target.token);
-    if (!contender || contender.state === 'gone') {
-      contender = new Contender(this.calls, target);
-      this.contenders.set(target.token, contender);
-    }
-    return contender.tryAcquire();
+    return this.contenders.tryAcquire(target);
   }
 
   /** No create of this token is sent any more; `release` follows. */
   abandon(target: LockTarget): void {
-    this.contenders.get(target.token)?.abandon();
+    this.contenders.abandon(target);
   }
 
   /** Deletes our node (held or queued); true if it was there. */
   async release(target: LockTarget): Promise<boolean> {
-    const contender = this.contenders.get(target.token);
-    if (!contender) return false;
-    this.contenders.delete(target.token);
-    return contender.release();
+    // The token is done: a later attempt of it (after a withdrawn grant) starts a new contender.
+    return this.contenders.release(target);
   }
 
   /** The session keeps the node: renewing only checks that it is still there. */

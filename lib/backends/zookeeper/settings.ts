@@ -1,6 +1,7 @@
 /**
  * Timing of the ZooKeeper backend, in one place (all durations in milliseconds).
  */
+import { settleWithin as settleOrReject } from '../settle-within';
 
 /**
  * Longest we wait for one request (ms). node-zookeeper-client queues requests while it is
@@ -30,23 +31,7 @@ export const LOSS_AFTER_SHARE = 2 / 3;
 /** While locks are held, a probe request goes out this often, as a share of the session timeout. */
 export const PROBE_EVERY_SHARE = 1 / 6;
 
-/**
- * `work`, rejected if it has not settled after `ms`. The timer is unreferenced: it never keeps
- * the process alive by itself.
- */
-export function settleWithin<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`ZooKeeper: ${what} got no answer within ${ms} ms`)), ms);
-    timer.unref();
-    work.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err);
-      },
-    );
-  });
+/** `work`, rejected if it has not settled after `ms` (see the shared `settleWithin`). */
+export function settleWithin<T>(work: PromiseLike<T> | T, ms: number, what: string): Promise<T> {
+  return settleOrReject(work, ms, `ZooKeeper: ${what} got no answer within ${ms} ms`);
 }
