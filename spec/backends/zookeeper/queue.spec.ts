@@ -5,7 +5,7 @@
  */
 import type { Client } from 'node-zookeeper-client';
 import { expect } from 'chai';
-import { ZooKeeperLock, isLockLostError } from '../../../lib';
+import { ZooKeeperLock, isLockLostError, isLockTimeoutError } from '../../../lib';
 import { runPrefix } from '../../support/targets';
 import { StallingProxy } from './stalling-proxy';
 import { childrenOf, closeClient, connectedClient, useZooKeeper } from './support';
@@ -75,6 +75,25 @@ describe('zookeeper backend: queue @integration', function () {
     await holder.release();
     await Promise.all(done);
     expect(order).to.deep.equal([0, 1, 2, 3, 4]);
+  });
+
+  it('leaves no node behind once a non-blocking or timed-out attempt has answered', async function () {
+    const name = `giveup${++seq}`;
+    const path = `/${namespace}/${name}`;
+    const holder = new ZooKeeperLock(name, { client: await zk.client(), namespace });
+    expect(await holder.acquire(false)).to.equal(true);
+    const other = new ZooKeeperLock(name, { client: await zk.client(), namespace });
+    const client = (observer ??= await zk.client());
+    // Each attempt queued a node; the answer comes only once it is deleted again, so a caller
+    // that exits at once leaves nothing ahead of the next contender.
+    expect(await other.acquire(false)).to.equal(false);
+    expect(await childrenOf(client, path)).to.have.length(1);
+    const timedOut = await other.acquire({ timeout: 300 }).then(String, (err: unknown) => err);
+    expect(isLockTimeoutError(timedOut), String(timedOut)).to.equal(true);
+    expect(await childrenOf(client, path)).to.have.length(1);
+    await holder.release();
+    expect(await other.acquire(false)).to.equal(true);
+    await other.release();
   });
 
   it('wakes only the next waiter on each release (no herd)', async function () {
