@@ -1,9 +1,11 @@
 import { expect } from 'chai';
-import { Observable } from 'rxjs';
+import * as sinon from 'sinon';
+import { Observable, Subject } from 'rxjs';
 import { Lock, MemoryStore, backends } from '../../lib';
 import { type LockDriver, type ReleaseSignal } from '../../lib/entries/backend';
 import { MemoryDriver } from '../../lib/backends/memory/memory-driver';
 import { monotonicNow } from '../../lib/core/clock';
+import { ReleaseWaker } from '../../lib/core/release-waker';
 
 let registered = 0;
 /** A memory-backed driver that claims to announce every release, with the given watch. */
@@ -40,5 +42,48 @@ describe('release waker', function () {
     // Polling every ~20 ms finds the release; without it the waiter would sit until its 3 s timeout.
     expect(monotonicNow() - startedAt).to.be.below(1_000);
     await waiter.release();
+  });
+});
+
+describe('release waker: a release signal with no delay', function () {
+  /** A driver whose watch is driven by the test; it orders waiters itself, so a release means "retry now". */
+  function orderingDriver(signals: Subject<ReleaseSignal>): LockDriver {
+    return { ...announcingDriver(new MemoryStore(), () => signals), notifiesEveryRelease: false, ordersWaiters: true };
+  }
+  const target = { name: 'job', key: 'job', token: 'a'.repeat(32), expire: 1_000 };
+
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => (clock = sinon.useFakeTimers()));
+  afterEach(() => clock.restore());
+
+  it('answers the re-check after the watch is armed without waiting for a timer', function () {
+    const signals = new Subject<ReleaseSignal>();
+    const waker = new ReleaseWaker(orderingDriver(signals), target);
+    const first: unknown[] = [];
+    waker.nextAttempt(100).subscribe((v) => first.push(v));
+    signals.next('listening');
+    // A setTimeout(0) (RxJS timer(0)) would need the clock to move: Node runs it after >= 1 ms.
+    expect(first).to.have.length(1);
+    waker.stop();
+  });
+
+  it('retries on a release notification without waiting for a timer', function () {
+    const signals = new Subject<ReleaseSignal>();
+    const waker = new ReleaseWaker(orderingDriver(signals), target);
+    waker.nextAttempt(100).subscribe();
+    signals.next('listening');
+    waker.attemptStarted();
+    const woken: unknown[] = [];
+    waker.nextAttempt(100).subscribe((v) => woken.push(v));
+    expect(woken).to.have.length(0);
+    signals.next('released');
+    expect(woken).to.have.length(1);
+    // And a release heard while an attempt was in flight: the next wait answers at once.
+    waker.attemptStarted();
+    signals.next('released');
+    const pending: unknown[] = [];
+    waker.nextAttempt(100).subscribe((v) => pending.push(v));
+    expect(pending).to.have.length(1);
+    waker.stop();
   });
 });
