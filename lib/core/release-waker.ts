@@ -6,7 +6,8 @@ import { pollDelay, wakeDelay } from './retry-delay';
 
 /**
  * Decides when a busy acquisition tries again: at its next poll (backing off up to
- * `retryInterval`, see {@link pollDelay}), or soon after the backend signals a release.
+ * `retryInterval`, see {@link pollDelay}, or every `retryInterval` once the release watch
+ * listens), or soon after the backend signals a release.
  *
  * The release watch is armed only after the first busy answer, so an uncontended acquire
  * costs no extra round trip; the re-check after arming happens once the driver confirms it
@@ -42,7 +43,10 @@ export class ReleaseWaker {
 
   /** Emits once when the next attempt should be made. */
   nextAttempt(retryInterval: number): Observable<unknown> {
-    const poll$ = defer(() => timer(pollDelay(retryInterval, this.polls++, this.random)));
+    // With the watch listening, polls only catch what it cannot announce (keys that expire,
+    // releases by clients that publish nothing): no backoff from retryInterval/8, which cost a
+    // Redis waiter several refused attempts per wait while the notification was on its way.
+    const poll$ = defer(() => timer(pollDelay(retryInterval, this.watchWorks ? Infinity : this.polls++, this.random)));
     if (!this.driver.watchReleases) return poll$;
     const signal$ = this.wakeups.pipe(
       take(1),
@@ -56,8 +60,13 @@ export class ReleaseWaker {
     }
     if (this.pending) return after(this.releaseDelay());
     // A backend that announces every release needs no polling while its watch works.
-    if (this.listening && !this.broken && this.driver.notifiesEveryRelease) return signal$;
+    if (this.watchWorks && this.driver.notifiesEveryRelease) return signal$;
     return race(signal$, poll$);
+  }
+
+  /** Whether the release watch is armed and has neither failed nor ended. */
+  private get watchWorks(): boolean {
+    return this.listening && !this.broken;
   }
 
   /** Stops watching (the lock was granted or the acquisition gave up). */

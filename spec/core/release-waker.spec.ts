@@ -86,4 +86,20 @@ describe('release waker: a release signal with no delay', function () {
     expect(pending).to.have.length(1);
     waker.stop();
   });
+  it('polls every retryInterval (no backoff from retryInterval / 8) while the watch listens', function () {
+    const signals = new Subject<ReleaseSignal>();
+    const waker = new ReleaseWaker(orderingDriver(signals), target, () => 0.999);
+    waker.nextAttempt(800).subscribe(); // arms the watch; its first poll is the short one
+    signals.next('listening');
+    waker.attemptStarted();
+    const polled: unknown[] = [];
+    waker.nextAttempt(800).subscribe((v) => polled.push(v));
+    // Backing off, the second poll would come within 800 / 8 * 2 = 200 ms; a listening watch
+    // announces releases, so the poll only has to come within retryInterval (here at ~400 ms).
+    clock.tick(380);
+    expect(polled).to.have.length(0);
+    clock.tick(420);
+    expect(polled).to.have.length(1);
+    waker.stop();
+  });
 });
