@@ -165,6 +165,38 @@ export interface LockDriver {
   readonly ordersWaiters?: boolean;
 
   /**
+   * Optional: the identity of the lock store this driver reaches, so that this process's
+   * drivers of one store share the core's in-process release bus and local waiter queue
+   * (a release made through one client then wakes this process's waiter on another client at
+   * once, and waiters on both queue in one arrival order). Without it, drivers are kept apart
+   * per instance, which is always safe.
+   *
+   * What must hold: two drivers of the same backend with the same scope reach the same lock,
+   * on the same server, for every key, for as long as the driver lives. So the scope must
+   * include everything that decides where a key lives: the server address(es) and how keys
+   * are spread over them, and whatever changes the key space (a Redis `keyPrefix` and
+   * database, an etcd namespace, a ZooKeeper chroot, a directory's real path, a memory store
+   * instance). Leave it undefined when the client's identity cannot be known reliably. A
+   * wrong wake-up costs only an attempt, but a scope shared by two different locks would make
+   * a newcomer on one wait behind a waiter of the other. Scopes are compared as strings,
+   * within one backend (the core qualifies them with {@link backend}); the value must not change.
+   *
+   * @example
+   * ```ts
+   * import type { LockDriver } from 'sherlock-rx/backend';
+   *
+   * export class MapDriver implements LockDriver {
+   *   readonly backend = 'map';
+   *   // One server, one key space: every client of it reaches the same locks.
+   *   readonly releaseScope = `${this.store.host}:${this.store.port}`;
+   *   constructor(private readonly store: MapStoreClient) {}
+   *   // ...
+   * }
+   * ```
+   */
+  readonly releaseScope?: string;
+
+  /**
    * Optional loss notifications for a held lock (e.g. etcd lease loss): the returned
    * Observable errors (or emits) when the backend knows the lock is gone. Subscribed while held.
    */

@@ -5,6 +5,9 @@
  */
 import { expect } from 'chai';
 import { Lock } from '../../lib';
+import type { LockDriver } from '../../lib/core/driver';
+import { nextArrival, type LocalWaiter } from '../../lib/core/local-queue';
+import { announceLocalRelease, localQueueFor, localQueueOf } from '../../lib/core/release-bus';
 import { MapServer, mapBackend } from '../support/backends/map-backend';
 
 describe('in-process release bus', function () {
@@ -52,5 +55,64 @@ describe('in-process release bus', function () {
     );
     expect(err?.name).to.equal('LockTimeoutError');
     await other.release();
+  });
+});
+
+describe('release bus registry (releaseScope)', function () {
+  /** Only `backend` and `releaseScope` matter to the registry. */
+  const driver = (backend: string, releaseScope?: string): LockDriver => ({ backend, releaseScope }) as unknown as LockDriver;
+
+  const waiter = (): LocalWaiter & { wakes: number } => {
+    const w = { arrival: nextArrival(), wakes: 0, promoted: () => undefined, demoted: () => undefined, wake: () => void w.wakes++ };
+    return w;
+  };
+
+  it('gives two drivers of one scope one queue per key, and a release on either wakes its head', () => {
+    const one = driver('kv', 'server-a');
+    const two = driver('kv', 'server-a');
+    const head = waiter();
+    localQueueFor(one, 'k').join(head);
+    expect(localQueueOf(two, 'k')).to.equal(localQueueOf(one, 'k'));
+    announceLocalRelease(two, 'k');
+    expect(head.wakes).to.equal(1);
+    localQueueOf(one, 'k')!.leave(head, false);
+    expect(localQueueOf(two, 'k')).to.equal(undefined);
+  });
+
+  it('keeps drivers without a scope apart, even of one backend', () => {
+    const one = driver('kv');
+    const two = driver('kv');
+    const head = waiter();
+    localQueueFor(one, 'k').join(head);
+    expect(localQueueOf(two, 'k')).to.equal(undefined);
+    announceLocalRelease(two, 'k');
+    expect(head.wakes).to.equal(0);
+    localQueueOf(one, 'k')!.leave(head, false);
+  });
+
+  it('keeps different scopes, and one scope string of two backends, apart', () => {
+    const mine = driver('kv', 'server-a');
+    const head = waiter();
+    localQueueFor(mine, 'k').join(head);
+    for (const other of [driver('kv', 'server-b'), driver('other-kv', 'server-a'), driver('kv', '')]) {
+      expect(localQueueOf(other, 'k')).to.equal(undefined);
+      announceLocalRelease(other, 'k');
+    }
+    expect(head.wakes).to.equal(0);
+    localQueueOf(mine, 'k')!.leave(head, false);
+  });
+
+  it('forgets a scope once its last queue empties, and starts a fresh one after', () => {
+    const one = driver('kv', 'server-c');
+    const first = localQueueFor(one, 'k');
+    const w = waiter();
+    first.join(w);
+    first.leave(w, true);
+    expect(localQueueOf(driver('kv', 'server-c'), 'k')).to.equal(undefined);
+    const second = localQueueFor(driver('kv', 'server-c'), 'k');
+    expect(second).to.not.equal(first);
+    const v = waiter();
+    second.join(v);
+    second.leave(v, true);
   });
 });

@@ -64,7 +64,10 @@ export class EtcdDriver implements LockDriver {
    * of our own lease is reported too: no polling needed.
    */
   readonly notifiesEveryRelease = true;
-  /** Waiters are served by create revision (FIFO), whoever retries first. */
+  /**
+   * Waiters are served by create revision (FIFO), whoever retries first. No `releaseScope`:
+   * with `ordersWaiters` the core keeps no local queue, so the release bus has nobody to wake.
+   */
   readonly ordersWaiters = true;
   private readonly ctx: ContenderContext;
   private readonly watches: PrefixWatches;

@@ -3,6 +3,7 @@
  * read-modify-write of a state file runs synchronously under the lock's flock. Failures are
  * thrown as they are: the core wraps them into `LockBackendError`.
  */
+import { realpathSync } from 'node:fs';
 import { map, startWith, type Observable } from 'rxjs';
 import type { AcquireAttempt, LockDriver, LockTarget, ReleaseSignal } from '../../core/driver';
 import { DirectoryWatch } from './directory-watch';
@@ -18,6 +19,12 @@ export { LockDirectory } from './lock-directory';
 /** Drives the locks of one {@link LockDirectory}. */
 export class FileDriver implements LockDriver {
   readonly backend = 'file';
+  /**
+   * The directory's real path: two `LockDirectory`s reaching one directory (through a symlink,
+   * or two objects for one path) share this process's release bus and waiter queue. Undefined
+   * if the path cannot be resolved (then per driver).
+   */
+  readonly releaseScope: string | undefined;
   private readonly watch: DirectoryWatch;
   /**
    * Tokens whose acquisition gave up while an attempt may be in flight. A flock(1) process takes
@@ -30,6 +37,7 @@ export class FileDriver implements LockDriver {
   /** Throws `LockConfigurationError` when the directory cannot be created or written. */
   constructor(readonly directory: LockDirectory) {
     prepareLockDirectory(directory.path);
+    this.releaseScope = realPathOrUndefined(directory.path);
     this.watch = new DirectoryWatch(directory.path);
   }
 
@@ -93,6 +101,14 @@ export class FileDriver implements LockDriver {
 
   private filesOf(key: string): LockFiles {
     return lockFilesOf(this.directory.path, key);
+  }
+}
+
+function realPathOrUndefined(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
   }
 }
 

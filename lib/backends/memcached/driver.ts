@@ -8,6 +8,7 @@ import { tryAcquireLock } from './acquire';
 import { renewLock } from './renew';
 import { readItem } from './read';
 import { releaseLock } from './release';
+import { memcachedScope } from './scope';
 import type { MemjsClient } from './send';
 
 export { closeClient, createDefaultClient } from './default-client';
@@ -16,12 +17,20 @@ const BACKEND = 'memcached';
 
 /**
  * Drives locks over one memjs client. Memcached has no release notification, so there is no
- * `watchReleases`: waiters poll every `retryInterval` (the core adds jitter).
+ * `watchReleases`: waiters poll every `retryInterval` (the core adds jitter), and a release made
+ * by this process wakes its waiters at once (see `releaseScope`).
  */
 export class MemcachedDriver implements LockDriver {
   readonly backend = BACKEND;
+  /**
+   * The client's servers: this process's clients of one memcached share the release bus, so a
+   * release on one wakes a waiter on another at once instead of at its next poll.
+   */
+  readonly releaseScope: string | undefined;
 
-  constructor(readonly client: MemjsClient) {}
+  constructor(readonly client: MemjsClient) {
+    this.releaseScope = memcachedScope(client);
+  }
 
   tryAcquire(target: LockTarget): Promise<AcquireAttempt> {
     return tryAcquireLock(this.client, target);

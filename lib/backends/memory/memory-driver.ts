@@ -10,8 +10,12 @@ export class MemoryDriver implements LockDriver {
   readonly backend = 'memory';
   /** Releases, expiries and forced deletions all go through `MemoryStore.removals`. */
   readonly notifiesEveryRelease = true;
+  /** The store instance: drivers of one store share this process's release bus and waiter queue. */
+  readonly releaseScope: string;
 
-  constructor(readonly store: MemoryStore) {}
+  constructor(readonly store: MemoryStore) {
+    this.releaseScope = storeScope(store);
+  }
 
   tryAcquire(t: LockTarget): Promise<AcquireAttempt> {
     return answerLater(() => {
@@ -56,6 +60,19 @@ export class MemoryDriver implements LockDriver {
       }),
     );
   }
+}
+
+const storeScopes = new WeakMap<MemoryStore, string>();
+let storesSeen = 0;
+
+/** A name for `store` that no other store of this process gets. */
+function storeScope(store: MemoryStore): string {
+  let scope = storeScopes.get(store);
+  if (scope === undefined) {
+    scope = `store-${++storesSeen}`;
+    storeScopes.set(store, scope);
+  }
+  return scope;
 }
 
 const settled = Promise.resolve();

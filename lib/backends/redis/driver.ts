@@ -39,6 +39,9 @@ export class RedisDriver implements LockDriver {
   /**
    * The scripts keep a waiter queue and grant a free lock to its head only (see `waiters.ts`):
    * the core retries at once on a release notification instead of spreading the waiters.
+   * No `releaseScope`: with `ordersWaiters` the core keeps no local queue and the release bus
+   * wakes only a local queue's head, so a scope would change nothing (a local waiter hears a
+   * release through its subscription).
    */
   readonly ordersWaiters = true;
   private readonly guard: ConnectionGuard;

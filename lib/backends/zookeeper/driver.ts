@@ -49,7 +49,10 @@ export class ZooKeeperDriver implements LockDriver {
    * the watch we set on it; watches survive reconnects within the session. No polling needed.
    */
   readonly notifiesEveryRelease = true;
-  /** Waiters are served by sequence number (FIFO), whoever retries first. */
+  /**
+   * Waiters are served by sequence number (FIFO), whoever retries first. No `releaseScope`:
+   * with `ordersWaiters` the core keeps no local queue, so the release bus has nobody to wake.
+   */
   readonly ordersWaiters = true;
   private readonly calls: ZkCalls;
   private readonly liveness: Liveness;
