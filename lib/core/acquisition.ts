@@ -17,7 +17,7 @@ import { EMPTY, Observable, from, of, retry, switchMap, throwError, timeout, typ
 import { LockTimeoutError, toBackendError } from '../errors';
 import { AcquisitionClaim } from './acquisition-claim';
 import { monotonicNow } from './clock';
-import type { LockTarget } from './driver';
+import type { AcquireAttempt, LockTarget } from './driver';
 import { emitEvent, eventsWanted } from './event-sink';
 import { WAITING_EVENT_INTERVAL } from './events';
 import { HeldLock } from './held-lock';
@@ -154,7 +154,8 @@ export class Acquisition implements LocalWaiter {
       (answer) => {
         if (this.phase !== 'attempting') return;
         // The first attempt went out as the acquisition started: one clock read for both.
-        if (answer.acquired && !this.withdrawnAsStale(this.startedAt)) this.granted(answer.fencingToken, this.startedAt);
+        const from = answer.acquired ? validFrom(answer, this.startedAt) : this.startedAt;
+        if (answer.acquired && !this.withdrawnAsStale(from)) this.granted(answer.fencingToken, from);
         else if (this.waitFor === 0) this.giveUpNow();
         else this.wait(answer.acquired ? STALE_GRANT : BUSY);
       },
@@ -212,8 +213,9 @@ export class Acquisition implements LocalWaiter {
     this.claim.attempt().then(
       (attempt) => {
         if (answer.closed) return;
-        if (attempt.acquired && !this.withdrawnAsStale(sentAt)) {
-          answer.next({ fencingToken: attempt.fencingToken, sentAt });
+        const from = attempt.acquired ? validFrom(attempt, sentAt) : sentAt;
+        if (attempt.acquired && !this.withdrawnAsStale(from)) {
+          answer.next({ fencingToken: attempt.fencingToken, sentAt: from });
           answer.complete();
         } else {
           answer.error(attempt.acquired ? STALE_GRANT : BUSY);
@@ -370,6 +372,11 @@ export class Acquisition implements LocalWaiter {
     // Unreferenced: the wait itself keeps the process alive if anything does.
     this.waitingTicker.unref();
   }
+}
+
+/** Where a grant's validity counts from: the request's send time, or earlier for a grant the server made before it. */
+function validFrom(grant: AcquireAttempt & { acquired: true }, sentAt: number): number {
+  return grant.grantedAfter !== undefined && grant.grantedAfter < sentAt ? grant.grantedAfter : sentAt;
 }
 
 /** Whether a grant whose request was sent at `sentAt` is already past its validity deadline. */

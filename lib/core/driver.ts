@@ -49,6 +49,14 @@ export type AcquireAttempt =
       readonly acquired: true;
       /** Strictly increasing per grant of this lock, where the backend can provide it. */
       readonly fencingToken?: number | bigint;
+      /**
+       * For a grant the server made before this request (e.g. handed over by the previous
+       * holder's release and announced to the driver): a monotonic time (`performance.now()`
+       * clock, ms) the grant cannot predate, such as the send time of an earlier request of
+       * this token that the server answered "busy". The core counts the validity deadline from
+       * it instead of from this request's send time. Must never be later than the real grant.
+       */
+      readonly grantedAfter?: number;
     }
   | {
       /** Busy: someone else holds the lock. */

@@ -69,4 +69,41 @@ describe('grant validity', function () {
     expect(handle?.state).to.equal('held');
     expect(handle?.expiresAt).to.equal(sentAt + 1_000 - 12);
   });
+
+  it('counts the validity of a grant the server made earlier (grantedAfter) from that time, not from the request', async function () {
+    // A driver that answers from a handover announced earlier (Redis): the grant may be as old
+    // as the `grantedAfter` it reports, so the deadline counts from there.
+    const reportedFrom: number[] = [];
+    const tryAcquire = driver.tryAcquire.bind(driver);
+    driver.tryAcquire = async (t) => {
+      const answer = await tryAcquire(t);
+      if (!answer.acquired) return answer;
+      const grantedAfter = performance.now() - 300;
+      reportedFrom.push(grantedAfter);
+      return { ...answer, grantedAfter };
+    };
+    let handle: LockHandle | undefined;
+    acquireLock(contextFor(driver, { expire: 1_000 })).subscribe({ next: (h) => (handle = h) });
+    await clock.tickAsync(1);
+    expect(handle?.state).to.equal('held');
+    expect(handle?.expiresAt).to.equal(reportedFrom[0]! + 1_000 - 12);
+  });
+
+  it('withdraws a grant the server made so long ago (grantedAfter) that it is already past its deadline', async function () {
+    let answers = 0;
+    const tryAcquire = driver.tryAcquire.bind(driver);
+    driver.tryAcquire = async (t) => {
+      const answer = await tryAcquire(t);
+      // The first grant reports a handover older than the whole expiry; the retry is a fresh one.
+      if (!answer.acquired || answers++ > 0) return answer;
+      return { ...answer, grantedAfter: performance.now() - 1_001 };
+    };
+    const handles: LockHandle[] = [];
+    acquireLock(contextFor(driver, { expire: 1_000, timeout: 5_000 })).subscribe({ next: (h) => handles.push(h) });
+    await clock.tickAsync(50);
+    expect(handles).to.have.length(1);
+    expect(driver.calls.tryAcquire).to.equal(2);
+    expect(driver.calls.release).to.equal(1); // the stale one was given back first
+    expect(handles[0]!.expiresAt! - performance.now()).to.be.greaterThan(900);
+  });
 });

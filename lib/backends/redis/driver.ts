@@ -14,6 +14,7 @@ import { renew, RENEW_SCRIPT, renewMany } from './renew';
 import { releaseChannelOf } from './keys';
 import { isLocked } from './locked';
 import { ReleaseSubscriber } from './notify';
+import { ServerGrants } from './server-grants';
 import { release, RELEASE_SCRIPT } from './release';
 import { installScripts } from './scripts';
 
@@ -45,6 +46,8 @@ export class RedisDriver implements LockDriver {
    */
   readonly ordersWaiters = true;
   private readonly guard: ConnectionGuard;
+  /** Handovers the release script announced for this client's waiters (see {@link ServerGrants}). */
+  readonly grants = new ServerGrants();
   /** Shared by every waiter of this client: one subscriber connection, opened on demand. */
   readonly releases: ReleaseSubscriber;
   private readonly keyPrefix: string;
@@ -59,13 +62,19 @@ export class RedisDriver implements LockDriver {
     installScripts(client, [ACQUIRE_SCRIPT, RELEASE_SCRIPT, RENEW_SCRIPT]);
     this.keyPrefix = keyPrefixOf(client);
     this.guard = new ConnectionGuard(client, options.ownsClient === true);
-    this.releases = new ReleaseSubscriber(client);
+    this.releases = new ReleaseSubscriber(client, (token, fence) => this.grants.handedOver(token, fence));
     this.idle = options.ownsClient === true && !isCluster(client) ? new IdleUnref(client) : undefined;
   }
 
-  /** Fails fast (with the connection error) while the client is reconnecting: see {@link ConnectionGuard}. */
+  /**
+   * A lock the previous holder's release handed to this waiter is granted without a round trip
+   * (see {@link ServerGrants}). Otherwise one script call, failing fast (with the connection
+   * error) while the client is reconnecting: see {@link ConnectionGuard}.
+   */
   tryAcquire(target: LockTarget): Promise<AcquireAttempt> {
-    return this.track(() => this.guard.run(() => acquire(this.client, target)));
+    const handedOver = this.grants.take(target);
+    if (handedOver) return Promise.resolve(handedOver);
+    return this.track(() => this.guard.run(() => acquire(this.client, target, this.grants)));
   }
 
   /**
@@ -73,6 +82,7 @@ export class RedisDriver implements LockDriver {
    * reconnect (within its `maxRetriesPerRequest`), which is what a lock left behind needs.
    */
   release(target: LockTarget): Promise<boolean> {
+    this.grants.forget(target.token);
     return this.track(() => release(this.client, target));
   }
 

@@ -54,6 +54,14 @@ export function waiterSeenKeyOf(key: string): string {
   return `{${key}}:seen`;
 }
 
+/**
+ * The TTL (ms, `''` for none) each waiter of the lock at `key` asked for, so that a release can
+ * hand the lock to the head of the queue with the head's own TTL.
+ */
+export function waiterTtlKeyOf(key: string): string {
+  return `{${key}}:ttls`;
+}
+
 /** Prefix of every release channel; the release script appends the (prefixed) lock key itself. */
 export const RELEASE_CHANNEL_PREFIX = 'sherlock-rx:released:';
 

@@ -48,7 +48,14 @@ export class ReleaseSubscriber {
   /** Sweeps lingering channels (and closes the connection once none is left). */
   private idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly client: IoRedisClient) {}
+  /**
+   * @param onHandOver Told of each handover announced on a subscribed channel (`<token> <fencing
+   *   token>`, see `release.ts`) before the watcher of that token is woken.
+   */
+  constructor(
+    private readonly client: IoRedisClient,
+    private readonly onHandOver: (token: string, fence: number) => void = () => undefined,
+  ) {}
 
   /**
    * Emits `listening` once the channel's SUBSCRIBE is confirmed (at once if it already was),
@@ -187,13 +194,24 @@ export class ReleaseSubscriber {
 
   /**
    * A release names the waiter at the head of the lock's queue, the only one that can take it:
-   * waking the others too made every handoff cost one attempt per waiter. A message that names
-   * nobody (`1`, from sherlock-rx versions without the queue) wakes every watcher.
+   * waking the others too made every handoff cost one attempt per waiter. `<token> <fencing
+   * token>` says the lock was handed to that waiter (see `release.ts`), `<token>` that it is
+   * free for it. A message that names nobody (`1`, from sherlock-rx versions without the queue)
+   * wakes every watcher.
    */
   private notify(channel: string, message: string): void {
     const entry = this.channels.get(channel);
     if (!entry?.listening) return;
-    const to = message === EVERY_WAITER ? undefined : message;
+    let to: string | undefined = message;
+    if (message === EVERY_WAITER) to = undefined;
+    else {
+      const space = message.indexOf(' ');
+      if (space > 0) {
+        to = message.slice(0, space);
+        const fence = Number(message.slice(space + 1));
+        if (Number.isSafeInteger(fence) && fence > 0) this.onHandOver(to, fence);
+      }
+    }
     for (const w of [...entry.watchers]) {
       const token = this.addressees.get(w);
       if (to === undefined || token === undefined || token === to) w.next('released');

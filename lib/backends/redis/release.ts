@@ -1,40 +1,78 @@
 /**
- * Release: owner-checked delete, and a wake-up for the waiters when there are any.
+ * Release: owner-checked delete, and the lock handed over to the head of the waiter queue when
+ * there is one.
  */
 import type { LockTarget } from '../../core/driver';
 import { integerReply, type IoRedisClient } from './client';
-import { RELEASE_CHANNEL_PREFIX, waiterQueueKeyOf, waiterSeenKeyOf } from './keys';
+import { FENCE_LUA } from './acquire';
+import { RELEASE_CHANNEL_PREFIX, fenceKeyOf, waiterQueueKeyOf, waiterSeenKeyOf, waiterTtlKeyOf } from './keys';
+import { WAITER_STALE_ARG } from './waiters';
 import { defineScript, runScript } from './scripts';
 
 /**
- * KEYS[1] lock key, KEYS[2] waiter queue, KEYS[3] waiters' last-seen times; ARGV[1] token.
+ * KEYS[1] lock key, KEYS[2] fencing counter, KEYS[3] waiter queue, KEYS[4] waiters' last-seen
+ * times, KEYS[5] waiters' TTLs (the acquire script's keys); ARGV[1] token, ARGV[2] waiter
+ * staleness in ms.
  * Returns 1 if the lock was ours and is deleted, else 0.
  *
  * - Deletes the key only if it holds our token (Python sherlock's rule). A key of another type
  *   is not ours (pcall turns WRONGTYPE into "not ours").
- * - PUBLISHes on the lock's channel only when the queue is not empty: an uncontended cycle
- *   costs no PUBLISH, and every sherlock-rx waiter is in the queue. The message is the token
- *   at the head of the queue, the only waiter the acquire script will grant a free lock to, so
- *   only that waiter retries (the others keep polling). The channel is built here from
- *   KEYS[1], which carries the client's keyPrefix like `releaseChannelOf` does.
+ * - With waiters queued (an uncontended cycle checks only that the queue is missing), the lock
+ *   passes on to the head of the queue, after dropping waiters silent for ARGV[2] ms: if the
+ *   head asked for a TTL, the script hands it the lock then and there (written with the head's
+ *   token and TTL, a fencing token drawn) and PUBLISHes `<token> <fencing token>` on the lock's
+ *   channel, so the waiter holds it without another round trip (see `server-grants.ts`). A head
+ *   that asked for no expiry is not handed a lock it might never release (a crash would leave
+ *   it held for good): the message is its token alone, and it takes the lock with its next
+ *   attempt, as does any waiter that missed the message (its attempt finds the lock its own).
+ *   The channel is built here from KEYS[1], which carries the client's keyPrefix like
+ *   `releaseChannelOf` does.
  * - A token that does not hold the lock is a waiter giving up: it leaves the queue, and if the
- *   lock is free, the new head is woken so that it takes it at once.
+ *   lock is free, it passes on to the new head the same way.
+ * - A waiter that died in the last ARGV[2] ms can still be handed the lock: it is then held
+ *   until its TTL runs out, as it would be had the waiter died just after taking it.
  */
 export const RELEASE_SCRIPT = defineScript(
   'release',
-  3,
-  `if redis.pcall('GET', KEYS[1]) == ARGV[1] then
-  redis.call('DEL', KEYS[1])
-  local head = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
-  if head then redis.call('PUBLISH', '${RELEASE_CHANNEL_PREFIX}' .. KEYS[1], head) end
+  5,
+  `if redis.replicate_commands then redis.replicate_commands() end
+local KEY, QUEUE, SEEN, TTLS = KEYS[1], KEYS[3], KEYS[4], KEYS[5]
+local CHANNEL = '${RELEASE_CHANNEL_PREFIX}' .. KEY
+${FENCE_LUA}
+local function passOn()
+  local now = redis.call('TIME')
+  local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+  local stale = redis.call('ZRANGEBYSCORE', SEEN, '-inf', string.format('%.0f', nowMs - tonumber(ARGV[2])))
+  for i = 1, #stale do
+    redis.call('ZREM', QUEUE, stale[i])
+    redis.call('ZREM', SEEN, stale[i])
+    redis.call('HDEL', TTLS, stale[i])
+  end
+  local head = redis.call('ZRANGE', QUEUE, 0, 0)[1]
+  if not head then return end
+  local ttl = redis.call('HGET', TTLS, head)
+  if ttl and ttl ~= '' then
+    redis.call('SET', KEY, head, 'PX', ttl)
+    local n = fence()
+    if type(n) ~= 'table' then
+      redis.call('ZREM', QUEUE, head)
+      redis.call('ZREM', SEEN, head)
+      redis.call('HDEL', TTLS, head)
+      redis.call('PUBLISH', CHANNEL, head .. ' ' .. string.format('%.0f', n))
+      return
+    end
+  end
+  redis.call('PUBLISH', CHANNEL, head)
+end
+if redis.pcall('GET', KEY) == ARGV[1] then
+  redis.call('DEL', KEY)
+  if redis.call('EXISTS', QUEUE) == 1 then passOn() end
   return 1
 end
-if redis.call('ZREM', KEYS[2], ARGV[1]) == 1 then
-  redis.call('ZREM', KEYS[3], ARGV[1])
-  if redis.call('EXISTS', KEYS[1]) == 0 then
-    local head = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
-    if head then redis.call('PUBLISH', '${RELEASE_CHANNEL_PREFIX}' .. KEYS[1], head) end
-  end
+if redis.call('ZREM', QUEUE, ARGV[1]) == 1 then
+  redis.call('ZREM', SEEN, ARGV[1])
+  redis.call('HDEL', TTLS, ARGV[1])
+  if redis.call('EXISTS', KEY) == 0 then passOn() end
 end
 return 0`,
 );
@@ -42,6 +80,14 @@ return 0`,
 /** Deletes `target`'s lock if it still holds `target.token` (true if it did), and drops the token from the waiter queue. */
 export async function release(client: IoRedisClient, target: LockTarget): Promise<boolean> {
   const key = target.key;
-  const reply = await runScript(client, RELEASE_SCRIPT, [key, waiterQueueKeyOf(key), waiterSeenKeyOf(key), target.token]);
+  const reply = await runScript(client, RELEASE_SCRIPT, [
+    key,
+    fenceKeyOf(key),
+    waiterQueueKeyOf(key),
+    waiterSeenKeyOf(key),
+    waiterTtlKeyOf(key),
+    target.token,
+    WAITER_STALE_ARG,
+  ]);
   return integerReply(reply, 'the release script', 0, 1) === 1;
 }

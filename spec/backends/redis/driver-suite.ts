@@ -2,10 +2,11 @@ import { expect } from 'chai';
 import * as sinon from 'sinon';
 import type Redis from 'ioredis';
 import type { Subscription } from 'rxjs';
-import type { LockDriver, ReleaseSignal } from '../../../lib/core/driver';
+import type { LockDriver, LockTarget, ReleaseSignal } from '../../../lib/core/driver';
 import { redisBackend } from '../../../lib/backends/redis/descriptor';
 import type { RedisDriver } from '../../../lib/backends/redis/driver';
-import { fenceKeyOf, waiterQueueKeyOf, waiterSeenKeyOf } from '../../../lib/backends/redis/keys';
+import { fenceKeyOf, waiterQueueKeyOf, waiterSeenKeyOf, waiterTtlKeyOf } from '../../../lib/backends/redis/keys';
+import { monotonicNow } from '../../../lib/core/clock';
 import { RENEW_CHUNK, RENEW_SCRIPT } from '../../../lib/backends/redis/renew';
 import { WAITER_STALE_MS } from '../../../lib/backends/redis/waiters';
 import { SUBSCRIBER_IDLE_CLOSE_MS } from '../../../lib/backends/redis/notify';
@@ -86,15 +87,31 @@ export function describeRedisDriver(title: string, ioredis: IoredisVersion): voi
       it('drops waiters that stopped asking, so that a dead waiter cannot keep a free lock from the others', async () => {
         const t = newTarget(ns);
         const [dead, alive] = [otherOwner(t), otherOwner(t)];
+        // No expiry: the release only wakes the head (a head with a TTL would be handed the lock).
+        const [deadForever, aliveForever] = [{ ...dead, expire: null }, { ...alive, expire: null }];
+        await driver.tryAcquire(t);
+        await driver.tryAcquire(deadForever);
+        await driver.tryAcquire(aliveForever);
+        await driver.release(t);
+        expect((await driver.tryAcquire(aliveForever)).acquired).to.equal(false);
+        // Age the dead waiter's last-seen time past WAITER_STALE_MS, as if it had crashed.
+        await raw.zadd(waiterSeenKeyOf(t.key), '0', dead.token);
+        expect((await driver.tryAcquire(aliveForever)).acquired).to.equal(true);
+        expect(await raw.exists(waiterQueueKeyOf(t.key), waiterSeenKeyOf(t.key), waiterTtlKeyOf(t.key))).to.equal(0);
+        await driver.release(aliveForever);
+      });
+
+      it('hands a released lock to no waiter that stopped asking: the next live one gets it', async () => {
+        const t = newTarget(ns);
+        const [dead, alive] = [otherOwner(t), otherOwner(t)];
         await driver.tryAcquire(t);
         await driver.tryAcquire(dead);
         await driver.tryAcquire(alive);
-        await driver.release(t);
-        expect((await driver.tryAcquire(alive)).acquired).to.equal(false);
-        // Age the dead waiter's last-seen time past WAITER_STALE_MS, as if it had crashed.
-        await raw.zadd(waiterSeenKeyOf(t.key), '0', dead.token);
-        expect((await driver.tryAcquire(alive)).acquired).to.equal(true);
-        expect(await raw.exists(waiterQueueKeyOf(t.key), waiterSeenKeyOf(t.key))).to.equal(0);
+        await raw.zadd(waiterSeenKeyOf(t.key), '0', dead.token); // silent for longer than WAITER_STALE_MS
+        expect(await driver.release(t)).to.equal(true);
+        expect(await raw.get(t.key)).to.equal(alive.token);
+        expect(await raw.hexists(waiterTtlKeyOf(t.key), dead.token)).to.equal(0);
+        await driver.release(alive);
       });
 
       it('lets the queue keys expire with the waiters gone silent', async () => {
@@ -413,6 +430,79 @@ export function describeRedisDriver(title: string, ioredis: IoredisVersion): voi
         await driver.release(second);
       });
 
+      it('hands a released lock to the head of the queue (its token, its TTL, the next fencing token) and announces it', async () => {
+        const evalshaCalls = async (): Promise<number> => {
+          const m = /cmdstat_evalsha:calls=(\d+)/.exec((await raw.info('commandstats')) as string);
+          return m ? Number(m[1]) : 0;
+        };
+        const t = newTarget(ns);
+        const head: LockTarget = { ...otherOwner(t), expire: 4_000 };
+        const second = otherOwner(t);
+        const w = signals(driver, head);
+        await eventually(() => expect(w.seen).to.deep.equal(['listening']));
+        const held = await driver.tryAcquire(t);
+        const busyAskedAt = monotonicNow();
+        expect((await driver.tryAcquire(head)).acquired).to.equal(false);
+        const busyAnsweredAt = monotonicNow();
+        expect((await driver.tryAcquire(second)).acquired).to.equal(false);
+        expect(await driver.release(t)).to.equal(true);
+        // Handed over on the server: the head's token and TTL, not the releaser's 10 s.
+        expect(await raw.get(t.key)).to.equal(head.token);
+        expect(await raw.pttl(t.key)).to.be.within(1, 4_000);
+        const fence = Number(await raw.get(fenceKeyOf(t.key)));
+        if (held.acquired) expect(fence).to.equal(Number(held.fencingToken) + 1);
+        expect(await raw.zrange(waiterQueueKeyOf(t.key), '0', '-1')).to.deep.equal([second.token]);
+        await eventually(() => expect(w.seen).to.deep.equal(['listening', 'released']));
+        // The head's next attempt is answered from the announcement: no script call.
+        const calls = await evalshaCalls();
+        const got = await driver.tryAcquire(head);
+        expect(await evalshaCalls()).to.equal(calls);
+        if (!got.acquired) throw new Error('expected the handed-over grant');
+        expect(got.fencingToken).to.equal(fence);
+        // Validity counts from before the attempt that queued it, never from the announcement.
+        expect(got.grantedAfter).to.be.a('number').and.within(busyAskedAt, busyAnsweredAt);
+        // The next in line is still busy; releasing passes it on again.
+        expect((await driver.tryAcquire(second)).acquired).to.equal(false);
+        w.sub.unsubscribe();
+        expect(await driver.release(head)).to.equal(true);
+        expect(await raw.get(t.key)).to.equal(second.token);
+        expect(await driver.release(second)).to.equal(true);
+      });
+
+      it('does not hand a lock to a head that asked for no expiry: it is woken and takes it with its next attempt', async () => {
+        const t = newTarget(ns);
+        const head: LockTarget = { ...otherOwner(t), expire: null };
+        const w = signals(driver, head);
+        await eventually(() => expect(w.seen).to.deep.equal(['listening']));
+        await driver.tryAcquire(t);
+        expect((await driver.tryAcquire(head)).acquired).to.equal(false);
+        expect(await driver.release(t)).to.equal(true);
+        expect(await raw.exists(t.key)).to.equal(0);
+        await eventually(() => expect(w.seen).to.deep.equal(['listening', 'released']));
+        const got = await driver.tryAcquire(head);
+        expect(got.acquired).to.equal(true);
+        expect(got.acquired && got.grantedAfter).to.equal(undefined);
+        expect(await raw.pttl(t.key)).to.equal(-1);
+        w.sub.unsubscribe();
+        await driver.release(head);
+      });
+
+      it('ignores a handover announcement older than the token\'s last busy answer', async () => {
+        const t = newTarget(ns);
+        const waiter = otherOwner(t);
+        await driver.tryAcquire(t);
+        expect((await driver.tryAcquire(waiter)).acquired).to.equal(false);
+        const counter = Number(await raw.get(fenceKeyOf(t.key)));
+        const grants = (driver as RedisDriver).grants;
+        // As if the announcement of a handover the token has since given back arrived late.
+        grants.handedOver(waiter.token, counter);
+        expect((await driver.tryAcquire(waiter)).acquired).to.equal(false);
+        grants.handedOver(waiter.token, counter + 1); // a fresh one would be used (here it is fake: forget it)
+        grants.forget(waiter.token);
+        await driver.release(waiter);
+        await driver.release(t);
+      });
+
       it('publishes nothing on a release when nobody waits in the queue', async () => {
         const t = newTarget(ns);
         const w = signals(driver, t);
@@ -426,8 +516,27 @@ export function describeRedisDriver(title: string, ioredis: IoredisVersion): voi
         w.sub.unsubscribe();
       });
 
-      it('wakes the others when a waiter before a free lock gives up', async () => {
+      it('passes the lock on when the waiter it was handed to gives up', async () => {
         const t = newTarget(ns);
+        const [gone, next] = [otherOwner(t), otherOwner(t)];
+        await driver.tryAcquire(t);
+        await driver.tryAcquire(gone);
+        await driver.tryAcquire(next);
+        const w = signals(driver, next);
+        await eventually(() => expect(w.seen).to.deep.equal(['listening']));
+        await driver.release(t);
+        expect(await raw.get(t.key)).to.equal(gone.token);
+        expect(await driver.release(gone)).to.equal(true); // it had been handed the lock
+        expect(await raw.get(t.key)).to.equal(next.token);
+        await eventually(() => expect(w.seen).to.deep.equal(['listening', 'released']));
+        expect((await driver.tryAcquire(next)).acquired).to.equal(true);
+        w.sub.unsubscribe();
+        await driver.release(next);
+      });
+
+      it('wakes the others when a waiter before a free lock gives up (waiters without expiry)', async () => {
+        const base = newTarget(ns);
+        const t = { ...base, expire: null };
         const [gone, next] = [otherOwner(t), otherOwner(t)];
         await driver.tryAcquire(t);
         await driver.tryAcquire(gone);

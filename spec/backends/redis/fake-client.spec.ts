@@ -196,7 +196,8 @@ describe('redis backend with a fake (duck-typed) client', function () {
   }
 
   it('takes a reply of the wrong shape for an error, not for "busy"', async function () {
-    for (const reply of ['banana', 2.5, -1, null, [1]]) {
+    // Negative integers are busy answers (minus the fencing counter), down to -(2^53 - 1).
+    for (const reply of ['banana', 2.5, -(2 ** 60), null, [1]]) {
       const client = fake({ script: () => Promise.resolve(reply), exists: () => Promise.resolve(reply) });
       const lock = new RedisLock(`fake-${Math.random()}`, { client: client as unknown as RedisClient });
       const acquired = await lock.acquire(false).catch((e: unknown) => e);
