@@ -1,7 +1,7 @@
 import type { Observable, Subscription } from 'rxjs';
 import { LockError, LockLostError, toBackendError } from '../errors';
 import type { AcquisitionClaim } from './acquisition-claim';
-import { boundedCall, isBoolean } from './call-deadline';
+import { driverCall, isBoolean } from './call-deadline';
 import { monotonicNow } from './clock';
 import { emitEvent, eventsWanted, type LockEventFields } from './event-sink';
 import type { LockContext } from './lock-context';
@@ -10,10 +10,10 @@ import { renewalSchedulerFor, type RenewalEntry } from './renewal-scheduler';
 import { unreferencedTimers, type QueuedTimer } from './timer-queue';
 import { validUntil } from './validity';
 
-/** How the held phase reports the end of a hold to its subscriber. */
+/** How the held phase reports the end of a hold to its subscriber (the acquisition implements it: no object per hold). */
 export interface HoldEvents {
-  lost(err: LockLostError): void;
-  released(): void;
+  holdLost(err: LockLostError): void;
+  holdReleased(): void;
 }
 
 /** After a renewal that could not reach the backend, try again this often (ms), until the deadline. */
@@ -41,8 +41,6 @@ export class HeldLock implements LockHandle, RenewalEntry {
   private lostError: LockLostError | undefined;
   private releaseOutcome: Promise<void> | undefined;
   private monitoring = false;
-  /** Monotonic time of the grant, for `heldMs` in events. */
-  private readonly grantedAt = monotonicNow();
 
   constructor(
     private readonly ctx: LockContext,
@@ -50,6 +48,8 @@ export class HeldLock implements LockHandle, RenewalEntry {
     readonly fencingToken: number | bigint | undefined,
     /** Monotonic time the granting request was sent: validity counts from there. */
     grantSentAt: number,
+    /** Monotonic time of the grant, for `heldMs` in events (the caller has just read the clock). */
+    private readonly grantedAt: number,
     private readonly events: HoldEvents,
   ) {
     this._expiresAt = validUntil(grantSentAt, ctx.options.expire);
@@ -108,7 +108,7 @@ export class HeldLock implements LockHandle, RenewalEntry {
     const sentAt = monotonicNow();
     let ours: boolean;
     try {
-      ours = await boundedCall(() => this.ctx.driver.renew(this.target), isBoolean);
+      ours = await driverCall(this.ctx.driver, () => this.ctx.driver.renew(this.target), isBoolean);
     } catch (err) {
       const error = toBackendError(err, this.name, this.ctx.backend, 'renew');
       if (this._state === 'held' && eventsWanted(this.ctx)) {
@@ -176,7 +176,7 @@ export class HeldLock implements LockHandle, RenewalEntry {
     this.stopMonitoring();
     const ended = () => {
       this.end(() => new LockError(`Lock "${this.name}" was released.`, { lockName: this.name }));
-      this.events.released();
+      this.events.holdReleased();
     };
     return this.claim.release().then(
       (deleted) => {
@@ -223,7 +223,7 @@ export class HeldLock implements LockHandle, RenewalEntry {
     if (eventsWanted(this.ctx)) emitEvent(this.ctx, this.token, this.lostFields(why, this.lostError));
     const lostError = this.lostError;
     this.end(() => lostError);
-    this.events.lost(lostError);
+    this.events.holdLost(lostError);
   }
 
   /** Aborts the signal (now if it exists, else with the same reason when it is first asked for). */

@@ -10,6 +10,8 @@ export class MemoryDriver implements LockDriver {
   readonly backend = 'memory';
   /** Releases, expiries and forced deletions all go through `MemoryStore.removals`. */
   readonly notifiesEveryRelease = true;
+  /** Every answer comes from this process's memory: no call can stall, so calls need no deadline (see `InProcessDriver`). */
+  readonly inProcess = true;
 
   constructor(readonly store: MemoryStore) {}
 
@@ -51,8 +53,8 @@ export class MemoryDriver implements LockDriver {
    */
   watchLoss(t: LockTarget): Observable<MemoryRemoval> {
     return new Observable<MemoryRemoval>((subscriber) =>
-      this.store.watch(t.key, (r) => {
-        if (r.token === t.token && r.reason === 'forced') subscriber.next(r);
+      this.store.watchOwner(t.key, t.token, (r) => {
+        if (r.reason === 'forced') subscriber.next(r);
       }),
     );
   }
