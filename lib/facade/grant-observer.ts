@@ -3,9 +3,10 @@
  * abort listener, the promise's resolve and reject, and a `{ handle, subscription }` record),
  * all of it stayed reachable from the subscription for the whole hold: ~500 heap bytes per
  * held lock, measured with 10,000 held RedisLocks. Here one object is the observer, the abort
- * listener and, once granted, the grant record, and it lets go of the promise when settled.
+ * listener, the subscription and, once granted, the grant record, and it lets go of the
+ * promise when settled.
  */
-import type { Observable, Subscription } from 'rxjs';
+import { Subscriber, type Observable, type Subscription } from 'rxjs';
 import type { LockHandle } from '../core/lock-handle';
 
 /** A granted acquisition: its handle, and the subscription that holds it (unsubscribe releases). */
@@ -23,26 +24,36 @@ export interface Grant {
 export function awaitGrant(acquisition$: Observable<LockHandle>, signal: AbortSignal | undefined): Promise<Grant | undefined> {
   return new Promise((resolve, reject) => {
     const observer = new GrantObserver(resolve, reject, signal);
-    observer.subscription = acquisition$.subscribe(observer);
-    if (!observer.subscription.closed && observer.waiting) signal?.addEventListener('abort', observer, { once: true });
+    acquisition$.subscribe(observer);
+    if (!observer.closed && observer.waiting) signal?.addEventListener('abort', observer, { once: true });
   });
 }
 
-class GrantObserver implements Grant {
+/**
+ * A `Subscriber` of its own rather than a plain observer: RxJS subscribes a Subscriber as it
+ * is, where a plain observer gets wrapped in two more objects (and their calls) per acquisition.
+ * It is also the grant's subscription (unsubscribing releases).
+ */
+class GrantObserver extends Subscriber<LockHandle> implements Grant {
   handle!: LockHandle;
-  subscription!: Subscription;
 
   constructor(
     private resolve: ((grant: Grant | undefined) => void) | undefined,
     private reject: ((reason: unknown) => void) | undefined,
     private signal: AbortSignal | undefined,
-  ) {}
+  ) {
+    super();
+  }
+
+  get subscription(): Subscription {
+    return this;
+  }
 
   get waiting(): boolean {
     return this.resolve !== undefined;
   }
 
-  next(handle: LockHandle): void {
+  protected override _next(handle: LockHandle): void {
     if (!this.resolve) return;
     this.handle = handle;
     const resolve = this.resolve;
@@ -50,15 +61,17 @@ class GrantObserver implements Grant {
     resolve(this);
   }
 
-  error(err: unknown): void {
+  protected override _error(err: unknown): void {
     const reject = this.reject;
     this.settled();
+    this.unsubscribe(); // as Subscriber's own _error does: the acquisition's teardown runs
     reject?.(err);
   }
 
-  complete(): void {
+  protected override _complete(): void {
     const resolve = this.resolve;
     this.settled();
+    this.unsubscribe();
     resolve?.(undefined);
   }
 
@@ -67,7 +80,7 @@ class GrantObserver implements Grant {
     const reject = this.reject;
     const reason = this.signal?.reason;
     this.settled();
-    this.subscription?.unsubscribe();
+    this.unsubscribe();
     reject?.(reason);
   }
 
