@@ -50,6 +50,33 @@ describe('memory store', function () {
   });
 });
 
+describe('memory store owner watches', function () {
+  it('report the removal of the entry the token owns, once, and nothing after stop', function () {
+    const store = new MemoryStore();
+    store.add('k', 'owner', null);
+    const seen: string[] = [];
+    const other: string[] = [];
+    store.watchOwner('k', 'owner', (r) => seen.push(r.reason));
+    const stopOther = store.watchOwner('k', 'owner', (r) => other.push(r.reason));
+    stopOther();
+    store.forceDelete('k');
+    store.add('k', 'owner', null); // the same token again: a new entry, not watched
+    store.forceDelete('k');
+    expect(seen).to.deep.equal(['forced']);
+    expect(other).to.deep.equal([]);
+  });
+
+  it("ignore an entry the token does not own (another owner's, or none)", function () {
+    const store = new MemoryStore();
+    const seen: string[] = [];
+    store.watchOwner('k', 'owner', (r) => seen.push(r.reason));
+    store.add('k', 'someone-else', null);
+    store.watchOwner('k', 'owner', (r) => seen.push(r.reason));
+    store.forceDelete('k');
+    expect(seen).to.deep.equal([]);
+  });
+});
+
 describe('long durations', function () {
   it('holds a lock with an expiry beyond setTimeout range, with no TimeoutOverflowWarning', async function () {
     const warnings: string[] = [];
