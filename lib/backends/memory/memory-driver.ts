@@ -52,11 +52,8 @@ export class MemoryDriver implements LockDriver {
    * holder's own deadline, which passes first.
    */
   watchLoss(t: LockTarget): Observable<MemoryRemoval> {
-    return new Observable<MemoryRemoval>((subscriber) =>
-      this.store.watchOwner(t.key, t.token, (r) => {
-        if (r.reason === 'forced') subscriber.next(r);
-      }),
-    );
+    // No teardown: the store skips a closed subscriber and forgets it with the entry.
+    return new Observable<MemoryRemoval>((subscriber) => this.store.watchForcedDeletion(t.key, t.token, subscriber));
   }
 }
 

@@ -15,8 +15,8 @@ class Entry implements QueuedTimer {
   lane: QueuedTimer['lane'] = undefined;
   /** Monotonic deadline, or null for no expiry. */
   expiresAt: number | null = null;
-  /** The owner's loss watches (see {@link MemoryStore.watchOwner}): most entries have none or one. */
-  ownerWatches: Array<(removal: MemoryRemoval) => void> | undefined;
+  /** Watchers of its forced deletion (see {@link MemoryStore.watchForcedDeletion}): most entries have none or one. */
+  ownerWatchers: ForcedDeletionWatcher[] | undefined;
 
   constructor(
     private readonly store: MemoryStore,
@@ -27,6 +27,19 @@ class Entry implements QueuedTimer {
   fire(): void {
     this.store.expiryReached(this);
   }
+}
+
+/**
+ * A watcher of a forced deletion (an RxJS `Subscriber` is one): told once, unless closed by then.
+ *
+ * @example
+ * ```ts
+ * new Observable<MemoryRemoval>((subscriber) => store.watchForcedDeletion('job', token, subscriber));
+ * ```
+ */
+export interface ForcedDeletionWatcher {
+  readonly closed: boolean;
+  next(removal: MemoryRemoval): void;
 }
 
 /**
@@ -115,26 +128,22 @@ export class MemoryStore {
   }
 
   /**
-   * Calls `listener` with the removal of `key`'s entry while `token` owns it (its release,
-   * expiry or forced deletion), until the returned function is called. Nothing is called if
-   * `token` does not own `key` now. Kept on the entry: a holder's loss watch then costs no
-   * per-key listener set, made and dropped on every acquisition.
+   * Tells `watcher` if `key`'s entry, while `token` owns it, is deleted by force (see
+   * {@link forceDelete}); nothing if `token` does not own `key` now. The watch ends with the
+   * entry (released, expired or deleted), or once `watcher.closed`: it is kept on the entry,
+   * so a holder's loss watch costs no listener set, closure or teardown per acquisition.
    *
    * @example
    * ```ts
-   * const stop = store.watchOwner('job', token, (removal) => console.log(removal.reason));
-   * stop();
+   * const watch = { closed: false, next: (removal: MemoryRemoval) => console.log('lost', removal.key) };
+   * store.watchForcedDeletion('job', token, watch);
+   * watch.closed = true; // stop
    * ```
    */
-  watchOwner(key: string, token: string, listener: (removal: MemoryRemoval) => void): () => void {
+  watchForcedDeletion(key: string, token: string, watcher: ForcedDeletionWatcher): void {
     const entry = this.entries.get(key);
-    if (!entry || entry.token !== token) return () => undefined;
-    (entry.ownerWatches ??= []).push(listener);
-    return () => {
-      const watches = entry.ownerWatches;
-      const i = watches ? watches.indexOf(listener) : -1;
-      if (i >= 0) watches!.splice(i, 1);
-    };
+    if (!entry || entry.token !== token) return;
+    (entry.ownerWatchers ??= []).push(watcher);
   }
 
   /** Creates the lock if free (or expired). Returns the new fencing token, or null when busy. */
@@ -215,12 +224,12 @@ export class MemoryStore {
     unreferencedTimers.cancel(entry);
     const key = entry.key;
     if (this.entries.get(key) === entry) this.entries.delete(key);
-    const owner = entry.ownerWatches;
-    entry.ownerWatches = undefined;
+    const owner = reason === 'forced' ? entry.ownerWatchers : undefined;
+    entry.ownerWatchers = undefined;
     const watchers = this.watchers.get(key);
-    if (!watchers && !owner?.length && !this.removals.observed) return;
+    if (!watchers && !owner && !this.removals.observed) return;
     const removal: MemoryRemoval = { key, token: entry.token, reason };
-    if (owner) for (const listener of owner) listener(removal);
+    if (owner) for (const watcher of owner) if (!watcher.closed) watcher.next(removal);
     if (watchers) for (const listener of [...watchers]) listener(removal);
     this.removals.next(removal);
   }
