@@ -3,15 +3,20 @@ import { randomFillSync } from 'node:crypto';
 const TOKEN_BYTES = 16;
 const TOKEN_CHARS = 2 * TOKEN_BYTES;
 /**
- * Tokens drawn per CSPRNG call and hex conversion: one small randomBytes() call per token cost
- * ~25 µs here, and one hex conversion per token (a call into C++) was ~5% of a memory
- * acquire+release cycle. 128 tokens: a token is a slice of its batch's 4 KB string, so a
- * token kept alive keeps at most that much alive with it.
+ * Tokens drawn per CSPRNG call: one small randomBytes() call per token cost ~25 µs here, and
+ * even one call per 128 tokens was ~2% of a memory acquire+release cycle (its fixed cost).
  */
-const POOL_TOKENS = 128;
+const POOL_TOKENS = 4096;
+/**
+ * Tokens turned into hex per conversion: one conversion per token (a call into C++) was ~5%
+ * of a memory cycle. A token is a slice of its batch's 4 KB string, so a token kept alive
+ * keeps at most that much alive with it.
+ */
+const BATCH_TOKENS = 128;
 const pool = Buffer.alloc(TOKEN_BYTES * POOL_TOKENS);
+let poolOffset = pool.length;
 let batch = '';
-let offset = 0;
+let batchOffset = 0;
 
 /**
  * A fresh owner token: 128 bits from the CSPRNG, as 32 hex characters. Unique per
@@ -20,12 +25,16 @@ let offset = 0;
  * time; each byte is used once.
  */
 export function newOwnerToken(): string {
-  if (offset >= batch.length) {
-    randomFillSync(pool);
-    batch = pool.toString('hex');
-    offset = 0;
+  if (batchOffset >= batch.length) {
+    if (poolOffset >= pool.length) {
+      randomFillSync(pool);
+      poolOffset = 0;
+    }
+    batch = pool.toString('hex', poolOffset, poolOffset + TOKEN_BYTES * BATCH_TOKENS);
+    poolOffset += TOKEN_BYTES * BATCH_TOKENS;
+    batchOffset = 0;
   }
-  const token = batch.substring(offset, offset + TOKEN_CHARS);
-  offset += TOKEN_CHARS;
+  const token = batch.substring(batchOffset, batchOffset + TOKEN_CHARS);
+  batchOffset += TOKEN_CHARS;
   return token;
 }

@@ -2,14 +2,14 @@ import { expect } from 'chai';
 import { newOwnerToken } from '../../lib/core/token';
 
 describe('owner tokens', function () {
-  it('are 32 lowercase hex characters, all distinct, across many batches', function () {
+  it('are 32 lowercase hex characters, all distinct, across many batches and pool refills', function () {
     const tokens = new Set<string>();
-    for (let i = 0; i < 2_000; i++) {
+    for (let i = 0; i < 10_000; i++) {
       const token = newOwnerToken();
       expect(token).to.match(/^[0-9a-f]{32}$/);
       tokens.add(token);
     }
-    expect(tokens.size).to.equal(2_000);
+    expect(tokens.size).to.equal(10_000);
   });
 
   it('differ in their first 6 characters (what events show as the owner) from one acquisition to the next', function () {
