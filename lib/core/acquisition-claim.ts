@@ -46,29 +46,43 @@ export class AcquisitionClaim {
 
   /** One `tryAcquire`, recorded so that a later release covers its outcome. */
   attempt(): Promise<AcquireAttempt> {
-    if (this.released) return Promise.resolve({ acquired: false });
+    return new Promise((answered, failed) => this.attemptThen(answered, failed));
+  }
+
+  /**
+   * {@link attempt} with callbacks: `answered` with the answer, or `failed` with a
+   * `LockBackendError`; one promise fewer, for the first attempt of every acquisition. The
+   * outcome is recorded before either is called.
+   */
+  attemptThen(answered: (attempt: AcquireAttempt) => void, failed: (err: unknown) => void): void {
+    if (this.released) {
+      answered({ acquired: false });
+      return;
+    }
     if (this.withdrawal) {
       const pending = this.withdrawal;
       this.withdrawal = undefined;
-      return pending.then(() => this.attempt());
+      void pending.then(() => this.attemptThen(answered, failed));
+      return;
     }
     this.mayExist = true;
     this.answerPending = true;
-    // One step checks the answer, records the outcome and wraps the error: a promise hop less per attempt.
-    const answer = driverCall(this.driver, () => this.driver.tryAcquire(this.target)).then(
+    // One step checks the answer, records the outcome, wraps the error and answers.
+    this.inFlight = driverCall(this.driver, () => this.driver.tryAcquire(this.target)).then(
       (r) => {
         this.answerPending = false;
-        if (!isAcquireAttempt(r)) throw toBackendError(invalidAnswer(r), this.target.name, this.driver.backend, 'acquire'); // outcome unknown: keep mayExist
+        if (!isAcquireAttempt(r)) {
+          failed(toBackendError(invalidAnswer(r), this.target.name, this.driver.backend, 'acquire')); // outcome unknown: keep mayExist
+          return;
+        }
         this.mayExist = r.acquired || r.queued === true;
-        return r;
+        answered(r);
       },
       (err: unknown) => {
         this.answerPending = false; // outcome unknown: keep mayExist
-        throw toBackendError(err, this.target.name, this.driver.backend, 'acquire');
+        failed(toBackendError(err, this.target.name, this.driver.backend, 'acquire'));
       },
     );
-    this.inFlight = answer;
-    return answer;
   }
 
   /**

@@ -158,7 +158,7 @@ export class Acquisition implements LocalWaiter, HoldEvents {
     }
     this.attempts = 1;
     // If we are gone when the answer comes, the claim's release covers a late grant.
-    this.claim.attempt().then(
+    this.claim.attemptThen(
       (answer) => {
         if (this.phase !== 'attempting') return;
         // The first attempt went out as the acquisition started: one clock read for both.

@@ -16,14 +16,31 @@ export interface Grant {
 }
 
 /**
+ * What the caller makes of the outcome, in the step that settles the promise (no promise of
+ * its own): `granted` or `notGranted` gives the value to resolve with, `failed` hears the error
+ * before the promise rejects with it.
+ */
+export interface GrantOutcome<T> {
+  granted(grant: Grant): T;
+  notGranted(): T;
+  failed(err: unknown): void;
+}
+
+/** The outcome as it is: the grant, or `undefined` without one. */
+const AS_IS: GrantOutcome<Grant | undefined> = { granted: (grant) => grant, notGranted: () => undefined, failed: () => undefined };
+
+/**
  * Subscribes to `acquisition$` and resolves with its grant, or `undefined` when it completes
  * without one (a busy non-blocking attempt); rejects with its error, or with `signal.reason`
  * when `signal` aborts first (which also ends the acquisition). After the grant, errors and
- * completion are left to the handle (a loss is reported by `release()`/`renew()`).
+ * completion are left to the handle (a loss is reported by `release()`/`renew()`). With
+ * `outcome`, resolves with what it makes of the grant instead.
  */
-export function awaitGrant(acquisition$: Observable<LockHandle>, signal: AbortSignal | undefined): Promise<Grant | undefined> {
-  return new Promise((resolve, reject) => {
-    const observer = new GrantObserver(resolve, reject, signal);
+export function awaitGrant(acquisition$: Observable<LockHandle>, signal: AbortSignal | undefined): Promise<Grant | undefined>;
+export function awaitGrant<T>(acquisition$: Observable<LockHandle>, signal: AbortSignal | undefined, outcome: GrantOutcome<T>): Promise<T>;
+export function awaitGrant<T>(acquisition$: Observable<LockHandle>, signal: AbortSignal | undefined, outcome?: GrantOutcome<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const observer = new GrantObserver<T>(resolve, reject, signal, outcome ?? (AS_IS as unknown as GrantOutcome<T>));
     acquisition$.subscribe(observer);
     if (!observer.closed && observer.waiting) signal?.addEventListener('abort', observer, { once: true });
   });
@@ -34,13 +51,14 @@ export function awaitGrant(acquisition$: Observable<LockHandle>, signal: AbortSi
  * is, where a plain observer gets wrapped in two more objects (and their calls) per acquisition.
  * It is also the grant's subscription (unsubscribing releases).
  */
-class GrantObserver extends Subscriber<LockHandle> implements Grant {
+class GrantObserver<T> extends Subscriber<LockHandle> implements Grant {
   handle!: LockHandle;
 
   constructor(
-    private resolve: ((grant: Grant | undefined) => void) | undefined,
+    private resolve: ((value: T) => void) | undefined,
     private reject: ((reason: unknown) => void) | undefined,
     private signal: AbortSignal | undefined,
+    private readonly outcome: GrantOutcome<T>,
   ) {
     super();
   }
@@ -58,21 +76,23 @@ class GrantObserver extends Subscriber<LockHandle> implements Grant {
     this.handle = handle;
     const resolve = this.resolve;
     this.settled();
-    resolve(this);
+    resolve(this.outcome.granted(this));
   }
 
   protected override _error(err: unknown): void {
     const reject = this.reject;
     this.settled();
     this.unsubscribe(); // as Subscriber's own _error does: the acquisition's teardown runs
-    reject?.(err);
+    if (!reject) return;
+    this.outcome.failed(err);
+    reject(err);
   }
 
   protected override _complete(): void {
     const resolve = this.resolve;
     this.settled();
     this.unsubscribe();
-    resolve?.(undefined);
+    resolve?.(this.outcome.notGranted());
   }
 
   /** The abort listener (`EventListenerObject`): the caller stopped waiting. */
@@ -81,7 +101,9 @@ class GrantObserver extends Subscriber<LockHandle> implements Grant {
     const reason = this.signal?.reason;
     this.settled();
     this.unsubscribe();
-    reject?.(reason);
+    if (!reject) return;
+    this.outcome.failed(reason);
+    reject(reason);
   }
 
   private settled(): void {

@@ -11,7 +11,7 @@ import type { LockHandle } from '../core/lock-handle';
 import { LockConfigurationError, LockNotOwnedError, LockTimeoutError, isLockNotOwnedError, toBackendError } from '../errors';
 import { resolveLockOptions, validateLockOptions, type LockOptions } from '../options';
 import { currentConfiguration } from './configuration';
-import { awaitGrant, type Grant } from './grant-observer';
+import { awaitGrant, type Grant, type GrantOutcome } from './grant-observer';
 import { InstanceTurns } from './instance-turns';
 
 /**
@@ -77,6 +77,7 @@ export class Lock implements AsyncDisposable {
   /** The grant of the caller whose turn it is (see {@link acquire}). */
   private current: Grant | undefined;
   private readonly turns = new InstanceTurns();
+  private turnOutcome: GrantOutcome<boolean> | undefined;
 
   /**
    * @param name Lock name: a non-empty string of at most 200 characters without control
@@ -169,20 +170,22 @@ export class Lock implements AsyncDisposable {
       this.turns.pass();
       return Promise.reject(err);
     }
-    return awaitGrant(acquisition$, signal).then(
-      (granted) => {
-        if (!granted) {
-          this.turns.pass();
-          return false;
-        }
-        this.current = granted;
+    return awaitGrant(acquisition$, signal, (this.turnOutcome ??= this.newTurnOutcome()));
+  }
+
+  /** {@link acquireInTurn}'s outcome: made once per instance, settled in the grant's own step (no promise of its own). */
+  private newTurnOutcome(): GrantOutcome<boolean> {
+    return {
+      granted: (grant) => {
+        this.current = grant;
         return true;
       },
-      (err: unknown) => {
+      notGranted: () => {
         this.turns.pass();
-        throw err;
+        return false;
       },
-    );
+      failed: () => this.turns.pass(),
+    };
   }
 
   /**
