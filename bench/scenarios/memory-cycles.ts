@@ -14,10 +14,12 @@ function asyncMutexLock(): PeerLock {
   const mutex = new Mutex();
   let release: (() => void) | undefined;
   return {
-    async acquire() {
-      release = await mutex.acquire();
-      return true;
-    },
+    // Not an async function: its extra promise hops would be charged to async-mutex.
+    acquire: () =>
+      mutex.acquire().then((releaser) => {
+        release = releaser;
+        return true;
+      }),
     release() {
       release?.();
       release = undefined;

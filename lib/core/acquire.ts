@@ -63,6 +63,6 @@ function acquisition(ctx: LockContext, waitFor: number, whenBusy: WhenBusy): Obs
   return new Observable<LockHandle>((subscriber) => {
     const run = new Acquisition(ctx, waitFor, whenBusy, subscriber);
     run.start();
-    return () => run.teardown();
+    return run; // its unsubscribe() is the teardown
   });
 }

@@ -1,8 +1,10 @@
 import type { AcquireAttempt, LockDriver, LockTarget } from './driver';
 import { toBackendError } from '../errors';
-import { boundedCall, isBoolean } from './call-deadline';
+import { driverCall, invalidAnswer, isBoolean } from './call-deadline';
 import { debug, redactToken } from './debug';
 import { announceLocalRelease } from './release-bus';
+
+const NOTHING_IN_FLIGHT: Promise<unknown> = Promise.resolve();
 
 /**
  * What one acquisition (one owner token) may have left on the backend, and the single
@@ -16,8 +18,12 @@ import { announceLocalRelease } from './release-bus';
  * stalled server) counts as "may have created".
  */
 export class AcquisitionClaim {
-  /** Settles when the last request sent (attempt or withdrawal) has answered; never rejects. */
-  private inFlight: Promise<unknown> = Promise.resolve();
+  /**
+   * The last request sent (attempt or withdrawal), to wait for before a release or the next
+   * attempt: wait with `then(f, f)`, it may reject. Kept as sent, not wrapped in a `catch`: a
+   * promise less per attempt, and it is only waited for when a release overtakes an answer.
+   */
+  private inFlight: Promise<unknown> = NOTHING_IN_FLIGHT;
   /** Whether a `tryAcquire` has been sent and not answered yet. */
   private answerPending = false;
   /** Whether something of ours may exist on the server. */
@@ -40,28 +46,43 @@ export class AcquisitionClaim {
 
   /** One `tryAcquire`, recorded so that a later release covers its outcome. */
   attempt(): Promise<AcquireAttempt> {
-    if (this.released) return Promise.resolve({ acquired: false });
+    return new Promise((answered, failed) => this.attemptThen(answered, failed));
+  }
+
+  /**
+   * {@link attempt} with callbacks: `answered` with the answer, or `failed` with a
+   * `LockBackendError`; one promise fewer, for the first attempt of every acquisition. The
+   * outcome is recorded before either is called.
+   */
+  attemptThen(answered: (attempt: AcquireAttempt) => void, failed: (err: unknown) => void): void {
+    if (this.released) {
+      answered({ acquired: false });
+      return;
+    }
     if (this.withdrawal) {
       const pending = this.withdrawal;
       this.withdrawal = undefined;
-      return pending.then(() => this.attempt());
+      void pending.then(() => this.attemptThen(answered, failed));
+      return;
     }
     this.mayExist = true;
     this.answerPending = true;
-    // One chain records the outcome and wraps the error: a promise hop less per attempt.
-    const answer = boundedCall(() => this.driver.tryAcquire(this.target), isAcquireAttempt).then(
+    // One step checks the answer, records the outcome, wraps the error and answers.
+    this.inFlight = driverCall(this.driver, () => this.driver.tryAcquire(this.target)).then(
       (r) => {
         this.answerPending = false;
+        if (!isAcquireAttempt(r)) {
+          failed(toBackendError(invalidAnswer(r), this.target.name, this.driver.backend, 'acquire')); // outcome unknown: keep mayExist
+          return;
+        }
         this.mayExist = r.acquired || r.queued === true;
-        return r;
+        answered(r);
       },
       (err: unknown) => {
         this.answerPending = false; // outcome unknown: keep mayExist
-        throw toBackendError(err, this.target.name, this.driver.backend, 'acquire');
+        failed(toBackendError(err, this.target.name, this.driver.backend, 'acquire'));
       },
     );
-    this.inFlight = answer.catch(() => undefined);
-    return answer;
   }
 
   /**
@@ -72,20 +93,21 @@ export class AcquisitionClaim {
    */
   withdraw(): void {
     this.withdrawing = true;
-    const undo = this.inFlight.then(async () => {
+    const afterAnswer = async (): Promise<void> => {
       if (!this.mayExist || this.released) {
         this.withdrawing = false;
         return;
       }
       try {
-        await boundedCall(() => this.driver.release(this.target), isBoolean);
+        await driverCall(this.driver, () => this.driver.release(this.target), isBoolean);
         this.mayExist = false;
       } catch (err) {
         debug('withdrawal of stale grant %s on %s failed: %s', redactToken(this.target.token), this.target.key, err);
       }
       this.withdrawing = false;
       announceLocalRelease(this.driver, this.target.key);
-    });
+    };
+    const undo = this.inFlight.then(afterAnswer, afterAnswer);
     this.inFlight = undo;
     this.withdrawal = undo;
   }
@@ -100,15 +122,22 @@ export class AcquisitionClaim {
     if (this.released) return this.released;
     this.abandonUnsent();
     // Nothing in flight (the usual case: a held lock): no need to wait for it.
-    this.released = this.answerPending || this.withdrawing ? this.inFlight.then(() => this.deleteOurs()) : this.deleteOurs();
+    if (this.answerPending || this.withdrawing) {
+      const afterAnswer = (): Promise<boolean> => this.deleteOurs();
+      this.released = this.inFlight.then(afterAnswer, afterAnswer);
+    } else {
+      this.released = this.deleteOurs();
+    }
     return this.released;
   }
 
   private deleteOurs(): Promise<boolean> {
     if (!this.mayExist) return Promise.resolve(false);
-    return boundedCall(() => this.driver.release(this.target), isBoolean).then(
+    return driverCall(this.driver, () => this.driver.release(this.target)).then(
       (deleted) => {
         announceLocalRelease(this.driver, this.target.key);
+        // Checked here rather than in its own step: a promise hop less per release.
+        if (!isBoolean(deleted)) throw toBackendError(invalidAnswer(deleted), this.target.name, this.driver.backend, 'release');
         return deleted;
       },
       (err: unknown) => {

@@ -14,13 +14,13 @@
  *   `timeout({ first: <remaining ms>, with: <give up> })`. Its grant goes to the same hold.
  */
 import { EMPTY, Observable, from, of, retry, switchMap, throwError, timeout, type Subscriber, type Subscription } from 'rxjs';
-import { LockTimeoutError, toBackendError } from '../errors';
+import { LockTimeoutError, toBackendError, type LockLostError } from '../errors';
 import { AcquisitionClaim } from './acquisition-claim';
 import { monotonicNow } from './clock';
 import type { AcquireAttempt, LockTarget } from './driver';
 import { emitEvent, eventsWanted } from './event-sink';
 import { WAITING_EVENT_INTERVAL } from './events';
-import { HeldLock } from './held-lock';
+import { HeldLock, type HoldEvents } from './held-lock';
 import type { LockContext } from './lock-context';
 import type { LockHandle } from './lock-handle';
 import { nextArrival, type LocalQueue, type LocalWaiter } from './local-queue';
@@ -51,6 +51,8 @@ interface Grant {
   readonly fencingToken: number | bigint | undefined;
   /** Monotonic time the granting request was sent: validity counts from there. */
   readonly sentAt: number;
+  /** Monotonic time the grant was received. */
+  readonly at: number;
 }
 
 type Phase =
@@ -70,7 +72,7 @@ type Phase =
  * busy (in arrival order with this process's other waiters of the lock), gives up after
  * `waitFor` ms, emits one handle and holds it until teardown.
  */
-export class Acquisition implements LocalWaiter {
+export class Acquisition implements LocalWaiter, HoldEvents {
   readonly arrival = nextArrival();
   /** The same object for every call of this acquisition: drivers may key state by it. */
   private readonly target: LockTarget;
@@ -115,8 +117,11 @@ export class Acquisition implements LocalWaiter {
     else this.wait(BUSY);
   }
 
-  /** Called once, on unsubscribe, error or complete. */
-  teardown(): void {
+  /**
+   * Called once, on unsubscribe, error or complete: the acquisition is its Observable's
+   * teardown (RxJS calls `unsubscribe()` on an object it is given), so no closure per subscription.
+   */
+  unsubscribe(): void {
     this.held?.teardown();
     this.stopWaiting(false);
     this.waiting?.unsubscribe();
@@ -145,17 +150,20 @@ export class Acquisition implements LocalWaiter {
 
   /** The fast path: one attempt straight away, its grant straight to the hold. */
   private attemptFirst(): void {
-    if (this.waitFor > 0 && this.waitFor !== Infinity) {
+    // An in-process driver answers on a microtask, long before any deadline could pass, and a
+    // busy answer sets up the waiting pipeline's own timeout.
+    if (this.waitFor > 0 && this.waitFor !== Infinity && this.ctx.driver.inProcess !== true) {
       this.firstDeadline = referencedTimers.scheduleAt(this.startedAt + this.waitFor, () => this.giveUpNow());
     }
     this.attempts = 1;
     // If we are gone when the answer comes, the claim's release covers a late grant.
-    this.claim.attempt().then(
+    this.claim.attemptThen(
       (answer) => {
         if (this.phase !== 'attempting') return;
         // The first attempt went out as the acquisition started: one clock read for both.
         const from = answer.acquired ? validFrom(answer, this.startedAt) : this.startedAt;
-        if (answer.acquired && !this.withdrawnAsStale(from)) this.granted(answer.fencingToken, from);
+        const now = answer.acquired ? this.usableGrantAt(from) : undefined;
+        if (now !== undefined) this.granted(answer.acquired ? answer.fencingToken : undefined, from, now);
         else if (this.waitFor === 0) this.giveUpNow();
         else this.wait(answer.acquired ? STALE_GRANT : BUSY);
       },
@@ -189,7 +197,7 @@ export class Acquisition implements LocalWaiter {
       grant$ = grant$.pipe(timeout({ first: left, with: () => this.giveUp$(), scheduler: timerQueueScheduler }));
     }
     this.waiting = grant$.subscribe({
-      next: (grant) => this.granted(grant.fencingToken, grant.sentAt),
+      next: (grant) => this.granted(grant.fencingToken, grant.sentAt, grant.at),
       error: (err: unknown) => {
         this.stopWaiting(false);
         this.subscriber.error(err);
@@ -214,8 +222,9 @@ export class Acquisition implements LocalWaiter {
       (attempt) => {
         if (answer.closed) return;
         const from = attempt.acquired ? validFrom(attempt, sentAt) : sentAt;
-        if (attempt.acquired && !this.withdrawnAsStale(from)) {
-          answer.next({ fencingToken: attempt.fencingToken, sentAt: from });
+        const now = attempt.acquired ? this.usableGrantAt(from) : undefined;
+        if (now !== undefined) {
+          answer.next({ fencingToken: attempt.acquired ? attempt.fencingToken : undefined, sentAt: from, at: now });
           answer.complete();
         } else {
           answer.error(attempt.acquired ? STALE_GRANT : BUSY);
@@ -270,31 +279,42 @@ export class Acquisition implements LocalWaiter {
     turn?.complete();
   }
 
-  /** Whether a grant to a request sent at `sentAt` came back too late to use; if so it is given back. */
-  private withdrawnAsStale(sentAt: number): boolean {
-    if (!isStale(sentAt, this.ctx.options.expire, monotonicNow())) return false;
+  /**
+   * The grant to a request sent at `sentAt` has come back: the time now if it can be used,
+   * undefined if it came back too late to use (then it is given back). The one clock read
+   * serves as the grant's time too.
+   */
+  private usableGrantAt(sentAt: number): number | undefined {
+    const now = monotonicNow();
+    if (!isStale(sentAt, this.ctx.options.expire, now)) return now;
     this.claim.withdraw();
-    return true;
+    return undefined;
   }
 
-  private granted(fencingToken: number | bigint | undefined, sentAt: number): void {
+  private granted(fencingToken: number | bigint | undefined, sentAt: number, now: number): void {
     this.stopWaiting(true);
     this.waiting?.unsubscribe();
     this.waiting = undefined;
     this.phase = 'held';
     if (eventsWanted(this.ctx)) {
-      const waitMs = monotonicNow() - this.startedAt;
-      emitEvent(this.ctx, this.target.token, { type: 'acquired', waitMs, attempts: this.attempts, fencingToken });
+      emitEvent(this.ctx, this.target.token, { type: 'acquired', waitMs: now - this.startedAt, attempts: this.attempts, fencingToken });
     }
     const subscriber = this.subscriber;
-    const handle = new HeldLock(this.ctx, this.claim, fencingToken, sentAt, {
-      lost: (err) => subscriber.error(err),
-      released: () => subscriber.complete(),
-    });
+    const handle = new HeldLock(this.ctx, this.claim, fencingToken, sentAt, now, this);
     this.held = handle;
     subscriber.next(handle);
     // The subscriber may have left during next() (e.g. firstValueFrom): teardown followed at once.
     if (!subscriber.closed) handle.startMonitoring();
+  }
+
+  /** {@link HoldEvents}: the hold was lost. */
+  holdLost(err: LockLostError): void {
+    this.subscriber.error(err);
+  }
+
+  /** {@link HoldEvents}: the hold was released. */
+  holdReleased(): void {
+    this.subscriber.complete();
   }
 
   /** `timeout()`'s `with`: gives up, then errors with `LockTimeoutError` or completes empty. */

@@ -3,6 +3,7 @@
  * connection) would otherwise make a one-attempt `acquire(false)`, a `locked()` or a release
  * wait as long as the stall lasts; ioredis, for one, waits forever by default.
  */
+import type { LockDriver } from './driver';
 import { referencedTimers } from './timer-queue';
 
 /**
@@ -40,7 +41,7 @@ export function withDeadline<T>(request: Promise<T>, ms: number = BACKEND_CALL_T
     request.then(
       (value) => {
         referencedTimers.cancel(deadline);
-        if (isAnswer && !isAnswer(value)) reject(new TypeError(`the driver answered ${describe(value)}, which is not a valid answer`));
+        if (isAnswer && !isAnswer(value)) reject(invalidAnswer(value));
         else resolve(value);
       },
       (err: unknown) => {
@@ -74,8 +75,35 @@ export function boundedCall<T>(
   return withDeadline(request instanceof Promise ? request : Promise.resolve(request), ms, isAnswer);
 }
 
+/**
+ * {@link boundedCall} of one call of `driver`: bounded by the deadline, unless the driver
+ * answers in this process (`LockDriver.inProcess`: a deadline there would only cost one
+ * timer-queue entry, a promise and two closures per call, ~8% of a memory acquire+release
+ * cycle when profiled), where the answer is only checked.
+ */
+export function driverCall<T>(driver: LockDriver, call: () => Promise<T>, isAnswer?: (value: unknown) => value is T): Promise<T> {
+  if (driver.inProcess !== true) return boundedCall(call, isAnswer);
+  let request: Promise<T>;
+  try {
+    request = call();
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  if (!(request instanceof Promise)) return boundedCall(() => request, isAnswer); // the checks and messages of the general path
+  if (!isAnswer) return request;
+  return request.then((value) => {
+    if (!isAnswer(value)) throw invalidAnswer(value);
+    return value;
+  });
+}
+
 /** A `boolean` answer (release, renew, isLocked). */
 export const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
+
+/** The error for a driver answer outside its contract (for a caller that checks the answer in a step of its own). */
+export function invalidAnswer(value: unknown): TypeError {
+  return new TypeError(`the driver answered ${describe(value)}, which is not a valid answer`);
+}
 
 function describe(value: unknown): string {
   if (value === null) return 'null';

@@ -163,6 +163,14 @@ export interface LockDriver {
   readonly notifiesEveryRelease?: boolean;
 
   /**
+   * Optional: every call is answered in this process, without I/O (the memory backend), so a
+   * call cannot stall and the core sets no call deadline on it (its answers are still
+   * checked). Set it only if each promise the driver returns settles on its own, whatever
+   * happens elsewhere; a network or file driver never does.
+   */
+  readonly inProcess?: boolean;
+
+  /**
    * True when the backend grants the lock in its own order (etcd's queue by create revision):
    * the core then retries at once on a release signal, and every waiter of this process asks
    * the backend itself (the server's queue already keeps arrival order). Otherwise the core

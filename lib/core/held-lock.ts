@@ -1,7 +1,7 @@
-import type { Observable, Subscription } from 'rxjs';
+import { Subscriber, type Observable } from 'rxjs';
 import { LockError, LockLostError, toBackendError } from '../errors';
 import type { AcquisitionClaim } from './acquisition-claim';
-import { boundedCall, isBoolean } from './call-deadline';
+import { driverCall, isBoolean } from './call-deadline';
 import { monotonicNow } from './clock';
 import { emitEvent, eventsWanted, type LockEventFields } from './event-sink';
 import type { LockContext } from './lock-context';
@@ -10,10 +10,10 @@ import { renewalSchedulerFor, type RenewalEntry } from './renewal-scheduler';
 import { unreferencedTimers, type QueuedTimer } from './timer-queue';
 import { validUntil } from './validity';
 
-/** How the held phase reports the end of a hold to its subscriber. */
+/** How the held phase reports the end of a hold to its subscriber (the acquisition implements it: no object per hold). */
 export interface HoldEvents {
-  lost(err: LockLostError): void;
-  released(): void;
+  holdLost(err: LockLostError): void;
+  holdReleased(): void;
 }
 
 /** After a renewal that could not reach the backend, try again this often (ms), until the deadline. */
@@ -32,17 +32,17 @@ export class HeldLock implements LockHandle, RenewalEntry {
   private _expiresAt: number | null;
   /** Created on first use of `signal`: most holds never look at it, and it costs ~5 µs. */
   private abort: AbortController | undefined;
-  /** Why the hold ended, made on first use: a `LockError` built per release cost ~15% of a cycle (its stack). */
-  private endReason: (() => unknown) | undefined;
+  /** Whether the hold has ended (released and answered, or lost): the signal then aborts with {@link endReason}. */
+  private ended = false;
+  /** The abort reason of a released hold, made on first use: a `LockError` built per release cost ~15% of a cycle (its stack). */
+  private releasedReason: LockError | undefined;
   /** The validity deadline's entry in the shared timer queue, made once and moved on each renewal. */
   private deadline: ValidityDeadline | undefined;
   private renewalScheduled = false;
-  private lossWatch: Subscription | undefined;
+  private lossWatch: LossWatch | undefined;
   private lostError: LockLostError | undefined;
   private releaseOutcome: Promise<void> | undefined;
   private monitoring = false;
-  /** Monotonic time of the grant, for `heldMs` in events. */
-  private readonly grantedAt = monotonicNow();
 
   constructor(
     private readonly ctx: LockContext,
@@ -50,6 +50,8 @@ export class HeldLock implements LockHandle, RenewalEntry {
     readonly fencingToken: number | bigint | undefined,
     /** Monotonic time the granting request was sent: validity counts from there. */
     grantSentAt: number,
+    /** Monotonic time of the grant, for `heldMs` in events (the caller has just read the clock). */
+    private readonly grantedAt: number,
     private readonly events: HoldEvents,
   ) {
     this._expiresAt = validUntil(grantSentAt, ctx.options.expire);
@@ -77,7 +79,7 @@ export class HeldLock implements LockHandle, RenewalEntry {
   get signal(): AbortSignal {
     if (!this.abort) {
       this.abort = new AbortController();
-      if (this._state !== 'held') this.abort.abort(this.endReason?.());
+      if (this._state !== 'held') this.abort.abort(this.ended ? this.endReason() : undefined);
     }
     return this.abort.signal;
   }
@@ -97,10 +99,13 @@ export class HeldLock implements LockHandle, RenewalEntry {
       this.lose(`the ${this.ctx.backend} backend could not watch it`, cause);
       return;
     }
-    this.lossWatch = loss$.subscribe({
-      next: () => this.lose(`the ${this.ctx.backend} backend reported it lost`),
-      error: (cause: unknown) => this.lose(`the ${this.ctx.backend} backend reported it lost`, cause),
-    });
+    this.lossWatch = new LossWatch(this);
+    loss$.subscribe(this.lossWatch);
+  }
+
+  /** @internal Called by {@link LossWatch}: the backend reported the lock lost. */
+  lossReported(cause?: unknown): void {
+    this.lose(`the ${this.ctx.backend} backend reported it lost`, cause);
   }
 
   async renew(): Promise<boolean> {
@@ -108,7 +113,7 @@ export class HeldLock implements LockHandle, RenewalEntry {
     const sentAt = monotonicNow();
     let ours: boolean;
     try {
-      ours = await boundedCall(() => this.ctx.driver.renew(this.target), isBoolean);
+      ours = await driverCall(this.ctx.driver, () => this.ctx.driver.renew(this.target), isBoolean);
     } catch (err) {
       const error = toBackendError(err, this.name, this.ctx.backend, 'renew');
       if (this._state === 'held' && eventsWanted(this.ctx)) {
@@ -174,9 +179,9 @@ export class HeldLock implements LockHandle, RenewalEntry {
     if (this._state === 'lost') return Promise.reject(this.lostError!);
     this._state = 'released';
     this.stopMonitoring();
-    const ended = () => {
-      this.end(() => new LockError(`Lock "${this.name}" was released.`, { lockName: this.name }));
-      this.events.released();
+    const ended = (): void => {
+      this.end();
+      this.events.holdReleased();
     };
     return this.claim.release().then(
       (deleted) => {
@@ -221,16 +226,19 @@ export class HeldLock implements LockHandle, RenewalEntry {
     // Best effort: the key may still be ours on the server (e.g. our clock ran ahead).
     this.claim.dispose();
     if (eventsWanted(this.ctx)) emitEvent(this.ctx, this.token, this.lostFields(why, this.lostError));
-    const lostError = this.lostError;
-    this.end(() => lostError);
-    this.events.lost(lostError);
+    this.end();
+    this.events.holdLost(this.lostError);
   }
 
-  /** Aborts the signal (now if it exists, else with the same reason when it is first asked for). */
-  private end(reason: () => unknown): void {
-    let made: { reason: unknown } | undefined;
-    this.endReason = () => (made ??= { reason: reason() }).reason;
+  /** Aborts the signal now if it exists (else it aborts when first asked for). */
+  private end(): void {
+    this.ended = true;
     this.abort?.abort(this.endReason());
+  }
+
+  /** Why the hold ended: its `LockLostError`, or a `LockError` saying it was released (one object per hold). */
+  private endReason(): unknown {
+    return this.lostError ?? (this.releasedReason ??= new LockError(`Lock "${this.name}" was released.`, { lockName: this.name }));
   }
 
   /**
@@ -271,6 +279,30 @@ export class HeldLock implements LockHandle, RenewalEntry {
     this.renewalScheduled = false;
     this.lossWatch?.unsubscribe();
     this.lossWatch = undefined;
+  }
+}
+
+/**
+ * The subscriber of a hold's loss watch: a `Subscriber` of its own, which RxJS subscribes as
+ * it is (a plain observer got wrapped in two more objects, and its two callbacks were closures,
+ * on every grant).
+ */
+class LossWatch extends Subscriber<unknown> {
+  constructor(private readonly hold: HeldLock) {
+    super();
+  }
+
+  protected override _next(): void {
+    this.hold.lossReported();
+  }
+
+  protected override _error(cause: unknown): void {
+    this.unsubscribe();
+    this.hold.lossReported(cause);
+  }
+
+  protected override _complete(): void {
+    this.unsubscribe(); // the backend stopped watching; the validity deadline still guards the hold
   }
 }
 

@@ -3,9 +3,10 @@
  * abort listener, the promise's resolve and reject, and a `{ handle, subscription }` record),
  * all of it stayed reachable from the subscription for the whole hold: ~500 heap bytes per
  * held lock, measured with 10,000 held RedisLocks. Here one object is the observer, the abort
- * listener and, once granted, the grant record, and it lets go of the promise when settled.
+ * listener, the subscription and, once granted, the grant record, and it lets go of the
+ * promise when settled.
  */
-import type { Observable, Subscription } from 'rxjs';
+import { Subscriber, type Observable, type Subscription } from 'rxjs';
 import type { LockHandle } from '../core/lock-handle';
 
 /** A granted acquisition: its handle, and the subscription that holds it (unsubscribe releases). */
@@ -15,51 +16,83 @@ export interface Grant {
 }
 
 /**
+ * What the caller makes of the outcome, in the step that settles the promise (no promise of
+ * its own): `granted` or `notGranted` gives the value to resolve with, `failed` hears the error
+ * before the promise rejects with it.
+ */
+export interface GrantOutcome<T> {
+  granted(grant: Grant): T;
+  notGranted(): T;
+  failed(err: unknown): void;
+}
+
+/** The outcome as it is: the grant, or `undefined` without one. */
+const AS_IS: GrantOutcome<Grant | undefined> = { granted: (grant) => grant, notGranted: () => undefined, failed: () => undefined };
+
+/**
  * Subscribes to `acquisition$` and resolves with its grant, or `undefined` when it completes
  * without one (a busy non-blocking attempt); rejects with its error, or with `signal.reason`
  * when `signal` aborts first (which also ends the acquisition). After the grant, errors and
- * completion are left to the handle (a loss is reported by `release()`/`renew()`).
+ * completion are left to the handle (a loss is reported by `release()`/`renew()`). With
+ * `outcome`, resolves with what it makes of the grant instead.
  */
-export function awaitGrant(acquisition$: Observable<LockHandle>, signal: AbortSignal | undefined): Promise<Grant | undefined> {
-  return new Promise((resolve, reject) => {
-    const observer = new GrantObserver(resolve, reject, signal);
-    observer.subscription = acquisition$.subscribe(observer);
-    if (!observer.subscription.closed && observer.waiting) signal?.addEventListener('abort', observer, { once: true });
+export function awaitGrant(acquisition$: Observable<LockHandle>, signal: AbortSignal | undefined): Promise<Grant | undefined>;
+export function awaitGrant<T>(acquisition$: Observable<LockHandle>, signal: AbortSignal | undefined, outcome: GrantOutcome<T>): Promise<T>;
+export function awaitGrant<T>(acquisition$: Observable<LockHandle>, signal: AbortSignal | undefined, outcome?: GrantOutcome<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const observer = new GrantObserver<T>(resolve, reject, signal, outcome ?? (AS_IS as unknown as GrantOutcome<T>));
+    acquisition$.subscribe(observer);
+    if (!observer.closed && observer.waiting) signal?.addEventListener('abort', observer, { once: true });
   });
 }
 
-class GrantObserver implements Grant {
+/**
+ * A `Subscriber` of its own rather than a plain observer: RxJS subscribes a Subscriber as it
+ * is, where a plain observer gets wrapped in two more objects (and their calls) per acquisition.
+ * It is also the grant's subscription (unsubscribing releases).
+ */
+class GrantObserver<T> extends Subscriber<LockHandle> implements Grant {
   handle!: LockHandle;
-  subscription!: Subscription;
 
   constructor(
-    private resolve: ((grant: Grant | undefined) => void) | undefined,
+    private resolve: ((value: T) => void) | undefined,
     private reject: ((reason: unknown) => void) | undefined,
     private signal: AbortSignal | undefined,
-  ) {}
+    private readonly outcome: GrantOutcome<T>,
+  ) {
+    super();
+  }
+
+  get subscription(): Subscription {
+    return this;
+  }
 
   get waiting(): boolean {
     return this.resolve !== undefined;
   }
 
-  next(handle: LockHandle): void {
+  protected override _next(handle: LockHandle): void {
     if (!this.resolve) return;
     this.handle = handle;
     const resolve = this.resolve;
     this.settled();
-    resolve(this);
+    resolve(this.outcome.granted(this));
   }
 
-  error(err: unknown): void {
+  protected override _error(err: unknown): void {
     const reject = this.reject;
     this.settled();
-    reject?.(err);
+    this.unsubscribe(); // as Subscriber's own _error does: the acquisition's teardown runs
+    if (!reject) return;
+    this.outcome.failed(err);
+    reject(err);
   }
 
-  complete(): void {
+  protected override _complete(): void {
     const resolve = this.resolve;
     this.settled();
-    resolve?.(undefined);
+    this.unsubscribe();
+    resolve?.(this.outcome.notGranted());
   }
 
   /** The abort listener (`EventListenerObject`): the caller stopped waiting. */
@@ -67,8 +100,10 @@ class GrantObserver implements Grant {
     const reject = this.reject;
     const reason = this.signal?.reason;
     this.settled();
-    this.subscription?.unsubscribe();
-    reject?.(reason);
+    this.unsubscribe();
+    if (!reject) return;
+    this.outcome.failed(reason);
+    reject(reason);
   }
 
   private settled(): void {

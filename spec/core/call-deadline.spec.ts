@@ -4,6 +4,7 @@ import type { Observable } from 'rxjs';
 import { isLockBackendError, isLockError, Lock, MemoryStore, backends } from '../../lib';
 import type { BackendDescriptor, LockDriver } from '../../lib/core/driver';
 import { BACKEND_CALL_TIMEOUT_MS } from '../../lib/core/call-deadline';
+import { referencedTimers } from '../../lib/core/timer-queue';
 import { MemoryDriver } from '../../lib/backends/memory/memory-driver';
 
 let registered = 0;
@@ -112,6 +113,35 @@ describe('backend calls', function () {
       });
       const handle = await lockOver(driver).hold();
       expect(handle.state).to.equal('lost');
+    });
+  });
+
+  describe('of a driver that answers in this process', function () {
+    /** The memory driver, flagged in-process or not. */
+    const memoryDriver = (inProcess: boolean): LockDriver =>
+      Object.assign(Object.create(new MemoryDriver(new MemoryStore())) as LockDriver, { inProcess });
+
+    for (const blocking of [false, true]) {
+      it(`set no deadline when flagged inProcess, and do when not (acquire(${blocking}), then release)`, async function () {
+        for (const inProcess of [true, false]) {
+          const lock = lockOver(memoryDriver(inProcess), { timeout: 60_000 });
+          const before = referencedTimers.size;
+          const acquired = lock.acquire(blocking);
+          // The request went out synchronously: its deadline (and a blocking acquire's first-attempt deadline) is queued by now.
+          expect(referencedTimers.size - before, `inProcess: ${inProcess}`).to.equal(inProcess ? 0 : blocking ? 2 : 1);
+          expect(await acquired).to.equal(true);
+          const released = lock.release();
+          expect(referencedTimers.size - before, `inProcess: ${inProcess}`).to.equal(inProcess ? 0 : 1);
+          await released;
+          expect(referencedTimers.size).to.equal(before);
+        }
+      });
+    }
+
+    it('still check its answers and report an invalid one as a LockBackendError', async function () {
+      const driver = Object.assign(memoryDriver(true), { tryAcquire: () => Promise.resolve({ granted: 'yes' }) });
+      const error = await lockOver(driver).acquire(false).catch((e: unknown) => e);
+      expect(isLockBackendError(error), String(error)).to.equal(true);
     });
   });
 });

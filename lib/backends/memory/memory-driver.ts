@@ -12,6 +12,8 @@ export class MemoryDriver implements LockDriver {
   readonly notifiesEveryRelease = true;
   /** The store instance: drivers of one store share this process's release bus and waiter queue. */
   readonly releaseScope: string;
+  /** Every answer comes from this process's memory: no call can stall, so calls need no deadline (see `LockDriver.inProcess`). */
+  readonly inProcess = true;
 
   constructor(readonly store: MemoryStore) {
     this.releaseScope = storeScope(store);
@@ -54,11 +56,8 @@ export class MemoryDriver implements LockDriver {
    * holder's own deadline, which passes first.
    */
   watchLoss(t: LockTarget): Observable<MemoryRemoval> {
-    return new Observable<MemoryRemoval>((subscriber) =>
-      this.store.watch(t.key, (r) => {
-        if (r.token === t.token && r.reason === 'forced') subscriber.next(r);
-      }),
-    );
+    // No teardown: the store skips a closed subscriber and forgets it with the entry.
+    return new Observable<MemoryRemoval>((subscriber) => this.store.watchForcedDeletion(t.key, t.token, subscriber));
   }
 }
 

@@ -50,6 +50,41 @@ describe('memory store', function () {
   });
 });
 
+describe('memory store forced-deletion watches', function () {
+  /** A watcher that records what it is told, closed or not. */
+  const watcher = () => ({ closed: false, seen: [] as string[], next(r: MemoryRemoval) { this.seen.push(r.reason); } });
+
+  it('report the forced deletion of the entry the token owns, once, and nothing once closed', function () {
+    const store = new MemoryStore();
+    store.add('k', 'owner', null);
+    const open = watcher();
+    const closed = watcher();
+    store.watchForcedDeletion('k', 'owner', open);
+    store.watchForcedDeletion('k', 'owner', closed);
+    closed.closed = true;
+    store.forceDelete('k');
+    store.add('k', 'owner', null); // the same token again: a new entry, not watched
+    store.forceDelete('k');
+    expect(open.seen).to.deep.equal(['forced']);
+    expect(closed.seen).to.deep.equal([]);
+  });
+
+  it("ignore the owner's own release, and an entry the token does not own (another owner's, or none)", function () {
+    const store = new MemoryStore();
+    const w = watcher();
+    store.watchForcedDeletion('k', 'owner', w);
+    store.add('k', 'someone-else', null);
+    store.watchForcedDeletion('k', 'owner', w);
+    store.forceDelete('k');
+    store.add('k', 'owner', null);
+    store.watchForcedDeletion('k', 'owner', w);
+    store.deleteIfOwner('k', 'owner');
+    store.add('k', 'owner', null);
+    store.forceDelete('k');
+    expect(w.seen).to.deep.equal([]);
+  });
+});
+
 describe('long durations', function () {
   it('holds a lock with an expiry beyond setTimeout range, with no TimeoutOverflowWarning', async function () {
     const warnings: string[] = [];
