@@ -3,9 +3,9 @@
  * draw a fencing token, in one script call.
  */
 import type { AcquireAttempt, LockTarget } from '../../core/driver';
-import { integerReply, type IoRedisClient } from './client';
-import { fenceKeyOf, waiterQueueKeyOf, waiterSeenKeyOf } from './keys';
-import { defineScript, runScript, ttlArg } from './scripts';
+import { integerReply } from './client';
+import type { LockKeys } from './keys';
+import { defineScript, type ScriptRunner, ttlArg } from './scripts';
 import { WAITER_STALE_ARG } from './waiters';
 
 /**
@@ -86,18 +86,16 @@ return 0`,
 
 const BUSY: AcquireAttempt = Object.freeze({ acquired: false, queued: true });
 
-/** One atomic acquire attempt for `target`; a busy answer leaves the token in the waiter queue. */
-export async function acquire(client: IoRedisClient, target: LockTarget): Promise<AcquireAttempt> {
-  const key = target.key;
-  const reply = await runScript(client, ACQUIRE_SCRIPT, [
-    key,
-    fenceKeyOf(key),
-    waiterQueueKeyOf(key),
-    waiterSeenKeyOf(key),
-    target.token,
-    ttlArg(target.expire),
-    WAITER_STALE_ARG,
-  ]);
+function attemptOf(reply: unknown): AcquireAttempt {
   const fence = integerReply(reply, 'the acquire script', 0, Number.MAX_SAFE_INTEGER);
   return fence > 0 ? { acquired: true, fencingToken: fence } : BUSY;
+}
+
+/** One atomic acquire attempt for `target`; a busy answer leaves the token in the waiter queue. */
+export function acquire(scripts: ScriptRunner, keys: LockKeys, target: LockTarget): Promise<AcquireAttempt> {
+  return scripts.run(
+    ACQUIRE_SCRIPT,
+    [keys.lock, keys.fence, keys.waiters, keys.seen, target.token, ttlArg(target.expire), WAITER_STALE_ARG],
+    attemptOf,
+  );
 }

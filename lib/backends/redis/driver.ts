@@ -11,11 +11,11 @@ import { hasHashTag, isCluster, keyPrefixOf, type IoRedisClient } from './client
 import { ConnectionGuard, disconnectNow } from './connection';
 import { IdleUnref } from './idle-unref';
 import { renew, RENEW_SCRIPT, renewMany } from './renew';
-import { releaseChannelOf } from './keys';
+import { LockKeysCache, releaseChannelOf } from './keys';
 import { isLocked } from './locked';
 import { ReleaseSubscriber } from './notify';
 import { release, RELEASE_SCRIPT } from './release';
-import { installScripts } from './scripts';
+import { installScripts, ScriptRunner } from './scripts';
 
 export { createDefaultClient } from './default-client';
 
@@ -50,6 +50,8 @@ export class RedisDriver implements LockDriver {
   private readonly keyPrefix: string;
   /** Only for a client we own: a user's client is the user's to keep open. */
   private readonly idle: IdleUnref | undefined;
+  private readonly scripts: ScriptRunner;
+  private readonly keys = new LockKeysCache();
 
   constructor(
     readonly client: IoRedisClient,
@@ -57,6 +59,7 @@ export class RedisDriver implements LockDriver {
   ) {
     assertClusterPrefix(client);
     installScripts(client, [ACQUIRE_SCRIPT, RELEASE_SCRIPT, RENEW_SCRIPT]);
+    this.scripts = new ScriptRunner(client);
     this.keyPrefix = keyPrefixOf(client);
     this.guard = new ConnectionGuard(client, options.ownsClient === true);
     this.releases = new ReleaseSubscriber(client);
@@ -65,7 +68,9 @@ export class RedisDriver implements LockDriver {
 
   /** Fails fast (with the connection error) while the client is reconnecting: see {@link ConnectionGuard}. */
   tryAcquire(target: LockTarget): Promise<AcquireAttempt> {
-    return this.track(() => this.guard.run(() => acquire(this.client, target)));
+    const keys = this.keys.of(target.key);
+    const send = (): Promise<AcquireAttempt> => acquire(this.scripts, keys, target);
+    return this.idle ? this.idle.track(() => this.guard.run(send)) : this.guard.run(send);
   }
 
   /**
@@ -73,7 +78,8 @@ export class RedisDriver implements LockDriver {
    * reconnect (within its `maxRetriesPerRequest`), which is what a lock left behind needs.
    */
   release(target: LockTarget): Promise<boolean> {
-    return this.track(() => release(this.client, target));
+    const keys = this.keys.of(target.key);
+    return this.idle ? this.idle.track(() => release(this.scripts, keys, target)) : release(this.scripts, keys, target);
   }
 
   /** Not guarded: the core measures the validity deadline itself and gives up when it passes. */
@@ -130,8 +136,6 @@ export class RedisDriver implements LockDriver {
   private track<T>(request: () => Promise<T>): Promise<T> {
     return this.idle ? this.idle.track(request) : request();
   }
-
-
 }
 
 /**

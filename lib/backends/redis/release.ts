@@ -2,9 +2,9 @@
  * Release: owner-checked delete, and a wake-up for the waiters when there are any.
  */
 import type { LockTarget } from '../../core/driver';
-import { integerReply, type IoRedisClient } from './client';
-import { RELEASE_CHANNEL_PREFIX, waiterQueueKeyOf, waiterSeenKeyOf } from './keys';
-import { defineScript, runScript } from './scripts';
+import { integerReply } from './client';
+import { type LockKeys, RELEASE_CHANNEL_PREFIX } from './keys';
+import { defineScript, type ScriptRunner } from './scripts';
 
 /**
  * KEYS[1] lock key, KEYS[2] waiter queue, KEYS[3] waiters' last-seen times; ARGV[1] token.
@@ -15,7 +15,9 @@ import { defineScript, runScript } from './scripts';
  * - PUBLISHes on the lock's channel only when the queue is not empty: an uncontended cycle
  *   costs no PUBLISH, and every sherlock-rx waiter is in the queue. The message is the token
  *   at the head of the queue, the only waiter the acquire script will grant a free lock to, so
- *   only that waiter retries (the others keep polling). The channel is built here from
+ *   only that waiter retries (the others keep polling). The queue is checked with EXISTS
+ *   before it is read: on the uncontended path the queue is missing, and EXISTS costs the
+ *   server less than a ZRANGE building an empty reply. The channel is built here from
  *   KEYS[1], which carries the client's keyPrefix like `releaseChannelOf` does.
  * - A token that does not hold the lock is a waiter giving up: it leaves the queue, and if the
  *   lock is free, the new head is woken so that it takes it at once.
@@ -25,8 +27,9 @@ export const RELEASE_SCRIPT = defineScript(
   3,
   `if redis.pcall('GET', KEYS[1]) == ARGV[1] then
   redis.call('DEL', KEYS[1])
-  local head = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
-  if head then redis.call('PUBLISH', '${RELEASE_CHANNEL_PREFIX}' .. KEYS[1], head) end
+  if redis.call('EXISTS', KEYS[2]) == 1 then
+    redis.call('PUBLISH', '${RELEASE_CHANNEL_PREFIX}' .. KEYS[1], redis.call('ZRANGE', KEYS[2], 0, 0)[1])
+  end
   return 1
 end
 if redis.call('ZREM', KEYS[2], ARGV[1]) == 1 then
@@ -39,9 +42,11 @@ end
 return 0`,
 );
 
-/** Deletes `target`'s lock if it still holds `target.token` (true if it did), and drops the token from the waiter queue. */
-export async function release(client: IoRedisClient, target: LockTarget): Promise<boolean> {
-  const key = target.key;
-  const reply = await runScript(client, RELEASE_SCRIPT, [key, waiterQueueKeyOf(key), waiterSeenKeyOf(key), target.token]);
+function releasedOf(reply: unknown): boolean {
   return integerReply(reply, 'the release script', 0, 1) === 1;
+}
+
+/** Deletes `target`'s lock if it still holds `target.token` (true if it did), and drops the token from the waiter queue. */
+export function release(scripts: ScriptRunner, keys: LockKeys, target: LockTarget): Promise<boolean> {
+  return scripts.run(RELEASE_SCRIPT, [keys.lock, keys.waiters, keys.seen, target.token], releasedOf);
 }
