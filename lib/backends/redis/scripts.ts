@@ -51,7 +51,8 @@ export function runScript(client: IoRedisClient, script: LockScript, args: reado
   return (client as unknown as ScriptCommands)[script.name](...args);
 }
 
-type Eval = (scriptOrSha: string, numberOfKeys: string, ...args: string[]) => Promise<unknown>;
+/** ioredis flattens array arguments (v5 and v6 alike), so the argument list is passed as is, not spread. */
+type Eval = (scriptOrSha: string, numberOfKeys: string, args: readonly string[]) => Promise<unknown>;
 
 interface EvalCommands {
   evalsha?: Eval;
@@ -89,9 +90,9 @@ export class ScriptRunner {
     try {
       if (!this.direct || script.numberOfKeys === null) return Promise.resolve(runScript(this.client, script, args)).then(parse);
       const keys = script.numberOfKeysArg;
-      return this.commands.evalsha!.call(this.client, script.sha, keys, ...args).then(parse, (err: unknown) => {
+      return this.commands.evalsha!.call(this.client, script.sha, keys, args).then(parse, (err: unknown) => {
         if (!isNoScript(err)) throw err;
-        return this.commands.eval!.call(this.client, script.lua, keys, ...args).then(parse);
+        return this.commands.eval!.call(this.client, script.lua, keys, args).then(parse);
       });
     } catch (err) {
       // Callers get a rejection, never a throw, whatever the client does.
