@@ -60,7 +60,7 @@ interface EvalCommands {
 }
 
 function isNoScript(err: unknown): boolean {
-  return err instanceof Error && err.message.startsWith('NOSCRIPT');
+  return err instanceof Error && err.message.includes('NOSCRIPT');
 }
 
 /**
