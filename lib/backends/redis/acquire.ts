@@ -3,11 +3,11 @@
  * draw a fencing token, in one script call.
  */
 import type { AcquireAttempt, LockTarget } from '../../core/driver';
-import { integerReply, type IoRedisClient } from './client';
 import { monotonicNow } from '../../core/clock';
-import { fenceKeyOf, waiterQueueKeyOf, waiterSeenKeyOf, waiterTtlKeyOf } from './keys';
+import { integerReply } from './client';
+import type { LockKeys } from './keys';
+import { defineScript, type ScriptRunner, ttlArg } from './scripts';
 import type { ServerGrants } from './server-grants';
-import { defineScript, runScript, ttlArg } from './scripts';
 import { WAITER_STALE_ARG } from './waiters';
 
 /**
@@ -106,24 +106,20 @@ const BUSY: AcquireAttempt = Object.freeze({ acquired: false, queued: true });
  * One atomic acquire attempt for `target`; a busy answer leaves the token in the waiter queue
  * and is recorded in `grants`, so that a handover announced later can be used (see {@link ServerGrants}).
  */
-export async function acquire(client: IoRedisClient, target: LockTarget, grants: ServerGrants): Promise<AcquireAttempt> {
-  const key = target.key;
+export function acquire(scripts: ScriptRunner, keys: LockKeys, target: LockTarget, grants: ServerGrants): Promise<AcquireAttempt> {
   const sentAt = monotonicNow();
-  const reply = await runScript(client, ACQUIRE_SCRIPT, [
-    key,
-    fenceKeyOf(key),
-    waiterQueueKeyOf(key),
-    waiterSeenKeyOf(key),
-    waiterTtlKeyOf(key),
-    target.token,
-    ttlArg(target.expire),
-    WAITER_STALE_ARG,
-  ]);
-  const fence = integerReply(reply, 'the acquire script', -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-  if (fence > 0) {
-    grants.forget(target.token);
-    return { acquired: true, fencingToken: fence };
-  }
-  grants.busy(target.token, sentAt, -fence);
-  return BUSY;
+  return scripts.run(
+    ACQUIRE_SCRIPT,
+    [keys.lock, keys.fence, keys.waiters, keys.seen, keys.ttls, target.token, ttlArg(target.expire), WAITER_STALE_ARG],
+    (reply) => {
+      const fence = integerReply(reply, 'the acquire script', -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+      if (fence > 0) {
+        grants.forget(target.token);
+        return { acquired: true, fencingToken: fence };
+      }
+      grants.busy(target.token, sentAt, -fence);
+      return BUSY;
+    },
+  );
 }
+

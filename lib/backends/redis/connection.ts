@@ -53,37 +53,35 @@ export class ConnectionGuard {
     const status = this.client.status;
     if (DOWN.has(status)) return Promise.reject(this.downError(status));
     return new Promise<T>((resolve, reject) => {
-      const abort = (err: unknown): void => {
-        this.forget(abort);
-        reject(err);
-      };
+      // The promise's own reject is the pending entry (no abort closure per request): a
+      // rejection after settling is a no-op, so the 'down' handler may call it at any time.
       let request: Promise<T>;
       try {
         // Listening first: if the client cannot be listened to, nothing is sent, and no request
         // is left to reject with nobody listening.
-        this.pending.add(abort);
+        this.pending.add(reject);
         this.attach();
         request = Promise.resolve(send());
       } catch (err) {
-        this.forget(abort);
+        this.forget(reject);
         reject(err);
         return;
       }
       request.then(
         (value) => {
-          this.forget(abort);
+          this.forget(reject);
           resolve(value);
         },
         (err: unknown) => {
-          this.forget(abort);
+          this.forget(reject);
           reject(err);
         },
       );
     });
   }
 
-  private forget(abort: (err: unknown) => void): void {
-    this.pending.delete(abort);
+  private forget(reject: (err: unknown) => void): void {
+    this.pending.delete(reject);
     if (this.pending.size === 0 && !this.owned) this.detachLater();
   }
 
@@ -115,7 +113,10 @@ export class ConnectionGuard {
 
   private readonly onDown = (): void => {
     const err = this.downError(this.client.status);
-    for (const abort of [...this.pending]) abort(err);
+    for (const reject of [...this.pending]) {
+      this.forget(reject);
+      reject(err);
+    }
   };
 
   /** Throws if the client cannot be listened to (not an EventEmitter), leaving nothing attached. */

@@ -11,12 +11,12 @@ import { hasHashTag, isCluster, keyPrefixOf, type IoRedisClient } from './client
 import { ConnectionGuard, disconnectNow } from './connection';
 import { IdleUnref } from './idle-unref';
 import { renew, RENEW_SCRIPT, renewMany } from './renew';
-import { releaseChannelOf } from './keys';
+import { LockKeysCache, releaseChannelOf } from './keys';
 import { isLocked } from './locked';
 import { ReleaseSubscriber } from './notify';
 import { ServerGrants } from './server-grants';
 import { release, RELEASE_SCRIPT } from './release';
-import { installScripts } from './scripts';
+import { installScripts, ScriptRunner } from './scripts';
 
 export { createDefaultClient } from './default-client';
 
@@ -53,6 +53,8 @@ export class RedisDriver implements LockDriver {
   private readonly keyPrefix: string;
   /** Only for a client we own: a user's client is the user's to keep open. */
   private readonly idle: IdleUnref | undefined;
+  private readonly scripts: ScriptRunner;
+  private readonly keys = new LockKeysCache();
 
   constructor(
     readonly client: IoRedisClient,
@@ -60,6 +62,7 @@ export class RedisDriver implements LockDriver {
   ) {
     assertClusterPrefix(client);
     installScripts(client, [ACQUIRE_SCRIPT, RELEASE_SCRIPT, RENEW_SCRIPT]);
+    this.scripts = new ScriptRunner(client);
     this.keyPrefix = keyPrefixOf(client);
     this.guard = new ConnectionGuard(client, options.ownsClient === true);
     this.releases = new ReleaseSubscriber(client, (token, fence) => this.grants.handedOver(token, fence));
@@ -74,7 +77,9 @@ export class RedisDriver implements LockDriver {
   tryAcquire(target: LockTarget): Promise<AcquireAttempt> {
     const handedOver = this.grants.take(target);
     if (handedOver) return Promise.resolve(handedOver);
-    return this.track(() => this.guard.run(() => acquire(this.client, target, this.grants)));
+    const keys = this.keys.of(target.key);
+    const send = (): Promise<AcquireAttempt> => acquire(this.scripts, keys, target, this.grants);
+    return this.idle ? this.idle.track(() => this.guard.run(send)) : this.guard.run(send);
   }
 
   /**
@@ -83,7 +88,8 @@ export class RedisDriver implements LockDriver {
    */
   release(target: LockTarget): Promise<boolean> {
     this.grants.forget(target.token);
-    return this.track(() => release(this.client, target));
+    const keys = this.keys.of(target.key);
+    return this.idle ? this.idle.track(() => release(this.scripts, keys, target)) : release(this.scripts, keys, target);
   }
 
   /** Not guarded: the core measures the validity deadline itself and gives up when it passes. */
@@ -140,8 +146,6 @@ export class RedisDriver implements LockDriver {
   private track<T>(request: () => Promise<T>): Promise<T> {
     return this.idle ? this.idle.track(request) : request();
   }
-
-
 }
 
 /**

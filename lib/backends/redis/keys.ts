@@ -62,6 +62,37 @@ export function waiterTtlKeyOf(key: string): string {
   return `{${key}}:ttls`;
 }
 
+/** The keys the scripts of the lock at `lock` take. */
+export interface LockKeys {
+  readonly lock: string;
+  readonly fence: string;
+  readonly waiters: string;
+  readonly seen: string;
+  readonly ttls: string;
+}
+
+/** Most locks a {@link LockKeysCache} remembers before it starts over. */
+export const LOCK_KEYS_CACHE_SIZE = 1_024;
+
+/**
+ * The {@link LockKeys} of recently used locks, so that a lock taken again and again does not
+ * build its four key names on every acquire and release. Bounded: when full it starts over
+ * (a miss only costs building the names again).
+ */
+export class LockKeysCache {
+  private readonly byKey = new Map<string, LockKeys>();
+
+  of(key: string): LockKeys {
+    let keys = this.byKey.get(key);
+    if (keys === undefined) {
+      if (this.byKey.size >= LOCK_KEYS_CACHE_SIZE) this.byKey.clear();
+      keys = { lock: key, fence: fenceKeyOf(key), waiters: waiterQueueKeyOf(key), seen: waiterSeenKeyOf(key), ttls: waiterTtlKeyOf(key) };
+      this.byKey.set(key, keys);
+    }
+    return keys;
+  }
+}
+
 /** Prefix of every release channel; the release script appends the (prefixed) lock key itself. */
 export const RELEASE_CHANNEL_PREFIX = 'sherlock-rx:released:';
 

@@ -3,11 +3,11 @@
  * there is one.
  */
 import type { LockTarget } from '../../core/driver';
-import { integerReply, type IoRedisClient } from './client';
+import { integerReply } from './client';
 import { FENCE_LUA } from './acquire';
-import { RELEASE_CHANNEL_PREFIX, fenceKeyOf, waiterQueueKeyOf, waiterSeenKeyOf, waiterTtlKeyOf } from './keys';
+import { type LockKeys, RELEASE_CHANNEL_PREFIX } from './keys';
 import { WAITER_STALE_ARG } from './waiters';
-import { defineScript, runScript } from './scripts';
+import { defineScript, type ScriptRunner } from './scripts';
 
 /**
  * KEYS[1] lock key, KEYS[2] fencing counter, KEYS[3] waiter queue, KEYS[4] waiters' last-seen
@@ -77,17 +77,11 @@ end
 return 0`,
 );
 
-/** Deletes `target`'s lock if it still holds `target.token` (true if it did), and drops the token from the waiter queue. */
-export async function release(client: IoRedisClient, target: LockTarget): Promise<boolean> {
-  const key = target.key;
-  const reply = await runScript(client, RELEASE_SCRIPT, [
-    key,
-    fenceKeyOf(key),
-    waiterQueueKeyOf(key),
-    waiterSeenKeyOf(key),
-    waiterTtlKeyOf(key),
-    target.token,
-    WAITER_STALE_ARG,
-  ]);
+function releasedOf(reply: unknown): boolean {
   return integerReply(reply, 'the release script', 0, 1) === 1;
+}
+
+/** Deletes `target`'s lock if it still holds `target.token` (true if it did), and drops the token from the waiter queue. */
+export function release(scripts: ScriptRunner, keys: LockKeys, target: LockTarget): Promise<boolean> {
+  return scripts.run(RELEASE_SCRIPT, [keys.lock, keys.fence, keys.waiters, keys.seen, keys.ttls, target.token, WAITER_STALE_ARG], releasedOf);
 }

@@ -1,6 +1,14 @@
 import { expect } from 'chai';
 import { redisBackend } from '../../../lib/backends/redis/descriptor';
-import { fenceKeyOf, releaseChannelOf } from '../../../lib/backends/redis/keys';
+import {
+  fenceKeyOf,
+  LOCK_KEYS_CACHE_SIZE,
+  LockKeysCache,
+  releaseChannelOf,
+  waiterQueueKeyOf,
+  waiterSeenKeyOf,
+  waiterTtlKeyOf,
+} from '../../../lib/backends/redis/keys';
 import { hasHashTag, isRedisClient } from '../../../lib/backends/redis/client';
 import { ttlArg } from '../../../lib/backends/redis/scripts';
 import { expectConfigError, modulesLoadedBy } from '../../support/checks';
@@ -13,6 +21,23 @@ describe('redis keys', () => {
 
   it('keeps the fencing counter in the lock key\'s cluster slot with a hash tag', () => {
     expect(fenceKeyOf('billing_job')).to.equal('{billing_job}:fence');
+  });
+
+  it('caches the key names of a lock, and starts over when the cache is full', () => {
+    const cache = new LockKeysCache();
+    const first = cache.of('billing_job');
+    expect(first).to.deep.equal({
+      lock: 'billing_job',
+      fence: fenceKeyOf('billing_job'),
+      waiters: waiterQueueKeyOf('billing_job'),
+      seen: waiterSeenKeyOf('billing_job'),
+      ttls: waiterTtlKeyOf('billing_job'),
+    });
+    expect(cache.of('billing_job')).to.equal(first);
+    for (let i = 0; i < LOCK_KEYS_CACHE_SIZE; i++) cache.of(`other_${i}`);
+    const again = cache.of('billing_job');
+    expect(again).to.not.equal(first); // built anew after the cache started over
+    expect(again).to.deep.equal(first);
   });
 
   it('names the release channel after the key and the client keyPrefix', () => {
