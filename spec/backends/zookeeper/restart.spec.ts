@@ -39,7 +39,12 @@ describe('zookeeper backend: server faults @integration', function () {
     const member = server.members[0]!;
     await member.stop();
     // Registered once disconnected, so that it hears the reconnection, not the first connection.
-    const reconnected = new Promise<void>((resolve) => c.once('connected', () => resolve()));
+    // A restart slower than the session timeout (a loaded machine) expires the session: say so
+    // instead of waiting for a reconnection that never comes.
+    const reconnected = new Promise<void>((resolve, reject) => {
+      c.once('connected', () => resolve());
+      c.once('expired', () => reject(new Error('the session expired while the server restarted (the restart took longer than the 20 s session timeout)')));
+    });
     await member.start();
     await server.ready();
     await reconnected;
