@@ -38,8 +38,8 @@ export async function runEtcdPart(url: string, settings: BenchSettings, emit: (s
     settings: settings.etcdCycles,
     baseline: 'raw-etcd',
     ratioMeaning: 'cycles/s ÷ raw txn cycles/s in the same block',
-    columns: CYCLE_COLUMNS,
-    rows: await runUncontended(connector, [rawEtcdPeer, sherlockEtcdPeer, etcd3LockPeer], settings.etcdCycles),
+    columns: [...CYCLE_COLUMNS, { key: 'vsCompared', label: "vs etcd3's Lock (per round)", digits: 2 }],
+    rows: await runUncontended(connector, [rawEtcdPeer, sherlockEtcdPeer, etcd3LockPeer], settings.etcdCycles, undefined, etcd3LockPeer.id),
   });
   for (const mode of ['to-waiter', 'greedy'] as const) {
     const s = { ...settings.contended, mode };

@@ -41,12 +41,13 @@ export async function runUncontended<C>(
   peers: ReadonlyArray<Peer<C>>,
   settings: UncontendedSettings,
   commands?: CommandCounter,
+  compareTo?: string,
 ): Promise<ResultRow[]> {
   const clients = await Promise.all(peers.map(() => connector.open()));
   const locks = peers.map((peer, i) => peer.contender(clients[i]!, `bench-cycle-${peer.id}`));
   try {
     const loops = locks.map((lock, i) => (ms: number) => cycleFor(peers[i]!.name, [lock], ms));
-    return await interleave(peers, loops, settings, commands);
+    return await interleave(peers, loops, settings, commands, compareTo);
   } finally {
     await Promise.all(locks.map((lock) => lock.dispose?.()));
     await connector.close(clients);
@@ -62,6 +63,7 @@ export async function interleave<C>(
   loops: ReadonlyArray<(durationMs: number) => Promise<CycleSample & { cycles: number }>>,
   settings: UncontendedSettings,
   commands?: CommandCounter,
+  compareTo?: string,
 ): Promise<ResultRow[]> {
   for (const loop of loops) await loop(settings.warmupMs);
   const samples = peers.map(() => [] as Array<CycleSample & { commandsPerCycle: number }>);
@@ -74,6 +76,7 @@ export async function interleave<C>(
       samples[i]!.push({ ...sample, commandsPerCycle: (after - before) / sample.cycles });
     }
   }
+  const compared = compareTo === undefined ? -1 : peers.findIndex((p) => p.id === compareTo);
   return peers.map((peer, i) => ({
     id: peer.id,
     name: peer.name,
@@ -82,6 +85,9 @@ export async function interleave<C>(
       cyclesPerSecond: spread(samples[i]!.map((s) => s.cyclesPerSecond)),
       cpuUsPerCycle: spread(samples[i]!.map((s) => s.cpuUsPerCycle)),
       ...(commands ? { commandsPerCycle: spread(samples[i]!.map((s) => s.commandsPerCycle)) } : {}),
+      // A second comparison, per round like the ratio (e.g. sherlock-rx vs etcd3's Lock): the
+      // ratio of two medians over rounds is not the median of the per-round ratios.
+      ...(compared >= 0 ? { vsCompared: spread(samples[i]!.map((s, round) => ratio(s.cyclesPerSecond, samples[compared]![round]!.cyclesPerSecond))) } : {}),
     },
   }));
 }
