@@ -128,6 +128,7 @@ export class MemoryStore {
   }
 
   /**
+   * @internal For the memory driver's loss watch (users watch `removals`).
    * Tells `watcher` if `key`'s entry, while `token` owns it, is deleted by force (see
    * {@link forceDelete}); nothing if `token` does not own `key` now. The watch ends with the
    * entry (released, expired or deleted), or once `watcher.closed`: it is kept on the entry,
